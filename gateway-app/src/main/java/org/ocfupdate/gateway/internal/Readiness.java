@@ -1,0 +1,100 @@
+package org.ocfupdate.gateway.internal;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.ocfupdate.pstat.api.CoapEndpoints;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells the operator when the gateway is ready (its CoAP endpoint answers {@code /oic/res}) and, when a gateway
+ * component cannot start (a CoAP port taken, a corrupt state file), says why and stops the process with exit
+ * code 1 instead of running half a gateway. Exiting is on only in gateway.jar ({@code gateway.exitOnFailure}).
+ */
+@Component(immediate = true)
+public class Readiness {
+    private static final Logger LOG = LoggerFactory.getLogger(Readiness.class);
+    private static final long GIVE_UP_MS = 60_000;
+
+    private final BundleContext context;
+    private final ServiceComponentRuntime scr;
+    private final boolean exitOnFailure;
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "ocf-readiness"));
+    private final long started = System.currentTimeMillis();
+
+    @Activate
+    public Readiness(BundleContext context, @Reference ServiceComponentRuntime scr) {
+        this.context = context;
+        this.scr = scr;
+        this.exitOnFailure = Boolean.parseBoolean(context.getProperty("gateway.exitOnFailure"));
+        timer.scheduleWithFixedDelay(this::check, 0, 50, TimeUnit.MILLISECONDS);
+    }
+
+    @Deactivate
+    void deactivate() {
+        timer.shutdownNow();
+    }
+
+    private void check() {
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            if (!d.bundle.symbolicName.startsWith("org.ocfupdate.")) {
+                continue;
+            }
+            for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+                if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
+                    fail(d.name + " failed to start: " + firstLine(c.failure));
+                    return;
+                }
+            }
+        }
+        var ref = context.getServiceReference(CoapEndpoints.class);
+        if (ref != null) {
+            CoapEndpoints eps = context.getService(ref);
+            if (eps != null) {
+                long jvm = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+                LOG.info("Gateway ready: coap {} ({} ms after JVM start)", eps.coap(), jvm);
+                context.ungetService(ref);
+                timer.shutdown();
+                return;
+            }
+        }
+        if (System.currentTimeMillis() - started > GIVE_UP_MS) {
+            fail("the CoAP server did not start within " + GIVE_UP_MS / 1000 + " s");
+        }
+    }
+
+    private void fail(String why) {
+        LOG.error("Gateway cannot start: {}", why);
+        timer.shutdown();
+        if (exitOnFailure) {
+            System.err.println("gateway: " + why);
+            new Thread(() -> System.exit(1), "ocf-exit").start();
+        }
+    }
+
+    private static String firstLine(String failure) {
+        if (failure == null) {
+            return "unknown cause";
+        }
+        // SCR's failure text is a stack trace; the operator needs the innermost message
+        String last = failure;
+        for (String line : failure.split("\n")) {
+            if (line.startsWith("Caused by: ")) {
+                last = line.substring("Caused by: ".length());
+            }
+        }
+        return last.split("\n")[0].trim();
+    }
+}

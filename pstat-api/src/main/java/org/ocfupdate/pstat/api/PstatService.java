@@ -1,0 +1,27 @@
+package org.ocfupdate.pstat.api;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** The device's pstat Secure Virtual Resource: one owner of the state, read and changed through here. */
+@ProviderType
+public interface PstatService {
+
+    /** The current snapshot. */
+    Pstat current();
+
+    /**
+     * Applies a change all-or-nothing, as a pstat POST does.
+     *
+     * @param change the properties to write
+     * @param owner  true when the requester is the device owner (may write {@code dos}, {@code om},
+     *               {@code rowneruuid}); others may write only the software-update bits of {@code tm}
+     * @return the snapshot right after the change
+     * @throws PstatRefusedException when refused; then nothing changed
+     */
+    Pstat update(PstatChange change, boolean owner) throws PstatRefusedException;
+
+    /** Adds a listener of every transition; it is called with the current snapshot first. */
+    void addListener(PstatListener listener);
+
+    void removeListener(PstatListener listener);
+}

@@ -1,0 +1,225 @@
+package org.ocfupdate.pstat.internal.coap;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.server.resources.Resource;
+import org.eclipse.californium.elements.UDPConnector;
+import org.eclipse.californium.elements.UdpMulticastConnector;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.UdpConfig;
+import org.ocfupdate.pstat.api.CoapEndpoints;
+import org.ocfupdate.pstat.internal.svr.SvrStore;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's CoAP server on Californium. Resources are a whiteboard: any bundle registers a Californium
+ * {@link Resource} service with the property {@value #HREF} (its absolute path) and it is served, and listed in
+ * {@code /oic/res} with the {@code rt}/{@code if} of its CoRE link attributes. Joins the OCF multicast groups so
+ * that OCF clients discover the device.
+ */
+@Component(configurationPid = "org.ocfupdate.coap", immediate = true, service = {})
+@Designate(ocd = CoapServerComponent.Config.class)
+public class CoapServerComponent {
+    private static final Logger LOG = LoggerFactory.getLogger(CoapServerComponent.class);
+    /** Service property of a whiteboard resource: its path, e.g. {@code /oic/sec/pstat}. */
+    public static final String HREF = "ocf.href";
+    /** The OCF "All CoAP nodes" groups. */
+    static final List<String> GROUPS = List.of("224.0.1.187", "ff02::158", "ff03::158", "ff05::158");
+    static final int MULTICAST_PORT = 5683;
+
+    static {
+        CoapConfig.register();
+        UdpConfig.register();
+    }
+
+    @ObjectClassDefinition(name = "OCF CoAP server",
+            description = "CoAP (UDP) and CoAPs (DTLS) endpoints of the gateway and OCF multicast discovery.")
+    public @interface Config {
+        @AttributeDefinition(description = "Address to bind; empty = all addresses (IPv4 and IPv6).")
+        String host() default "";
+
+        @AttributeDefinition(description = "CoAP UDP port; 0 = ephemeral (the port chosen is logged).", min = "0", max = "65535")
+        int port() default 5683;
+
+        @AttributeDefinition(description = "CoAPs (DTLS) port; 0 = ephemeral. DTLS arrives with access control.", min = "0", max = "65535")
+        int securePort() default 5684;
+
+        @AttributeDefinition(description = "Join the OCF multicast groups (224.0.1.187, ff02::158, ff03::158, ff05::158, port 5683) to answer discovery.")
+        boolean multicast() default true;
+
+        @AttributeDefinition(description = "Network interfaces (names, comma-separated) on which to join the groups; empty = every interface that is up and supports multicast.")
+        String multicastInterfaces() default "";
+    }
+
+    private final CoapServer server;
+    private final CoapEndpoint endpoint;
+    private final DiscoveryResource discovery;
+    private final Map<String, Resource> resources = new TreeMap<>();
+    private final ServiceRegistration<CoapEndpoints> registration;
+
+    @Activate
+    public CoapServerComponent(BundleContext context, Config config, @Reference SvrStore store) throws IOException {
+        Configuration cfg = Configuration.createStandardWithoutFile();
+        InetSocketAddress bind = config.host().isBlank() ? new InetSocketAddress(config.port())
+                : new InetSocketAddress(InetAddress.getByName(config.host()), config.port());
+        UDPConnector connector = new UDPConnector(bind, cfg);
+        connector.setReuseAddress(config.multicast());
+        endpoint = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(connector)
+                .setOptionRegistry(OcfOptions.REGISTRY).build();
+        server = new CoapServer(cfg);
+        server.addEndpoint(endpoint);
+        server.start();
+        if (!endpoint.isStarted()) {
+            // CoapServer.start() only logs a BindException: fail the component so the operator learns of it
+            server.destroy();
+            throw new IOException("cannot bind CoAP to udp " + (config.host().isBlank() ? "*" : config.host()) + ":"
+                    + config.port() + " (port taken?); set port in etc/org.ocfupdate.coap.cfg");
+        }
+        InetSocketAddress bound = endpoint.getAddress();
+        if (config.multicast()) {
+            joinGroups(connector, cfg, config.multicastInterfaces());
+        }
+        discovery = new DiscoveryResource(store, bound);
+        attach("/oic/res", discovery);
+        synchronized (this) {
+            resources.forEach(this::attach);
+        }
+        LOG.info("CoAP server listening on udp {} (coap://{}:{})", bound, hostOf(bound), bound.getPort());
+        registration = context.registerService(CoapEndpoints.class, new CoapEndpoints() {
+            @Override
+            public InetSocketAddress coap() {
+                return bound;
+            }
+
+            @Override
+            public InetSocketAddress coaps() {
+                return null;
+            }
+        }, null);
+    }
+
+    @Deactivate
+    void deactivate() {
+        registration.unregister();
+        server.destroy();
+        LOG.info("CoAP server stopped");
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, service = Resource.class,
+            target = "(" + HREF + "=*)")
+    synchronized void addResource(Resource resource, Map<String, Object> properties) {
+        String href = String.valueOf(properties.get(HREF));
+        if (!href.startsWith("/") || href.endsWith("/")) {
+            LOG.warn("Resource {} ignored: {} must be an absolute path", resource, HREF);
+            return;
+        }
+        resources.put(href, resource);
+        if (server != null) {
+            attach(href, resource);
+        }
+    }
+
+    synchronized void removeResource(Resource resource, Map<String, Object> properties) {
+        String href = String.valueOf(properties.get(HREF));
+        if (resources.remove(href, resource) && server != null) {
+            discovery.remove(href);
+            Resource parent = resource.getParent();
+            if (parent != null) {
+                parent.delete(resource);
+            }
+        }
+    }
+
+    private void attach(String href, Resource resource) {
+        List<String> segments = Arrays.asList(href.substring(1).split("/"));
+        Resource parent = server.getRoot();
+        for (String segment : segments.subList(0, segments.size() - 1)) {
+            Resource child = parent.getChild(segment);
+            if (child == null) {
+                child = new CoapResource(segment, false);
+                parent.add(child);
+            }
+            parent = child;
+        }
+        resource.setName(segments.get(segments.size() - 1));
+        parent.add(resource);
+        discovery.add(href, resource);
+    }
+
+    private static void joinGroups(UDPConnector unicast, Configuration cfg, String names) {
+        List<NetworkInterface> ifaces = new ArrayList<>();
+        try {
+            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                boolean wanted = names.isBlank() ? ni.isUp() && ni.supportsMulticast() && !ni.isLoopback()
+                        : Arrays.stream(names.split(",")).map(String::trim).anyMatch(ni.getName()::equals);
+                if (wanted) {
+                    ifaces.add(ni);
+                }
+            }
+        } catch (SocketException e) {
+            LOG.warn("Cannot list network interfaces; multicast discovery is off: {}", e.getMessage());
+            return;
+        }
+        for (String group : GROUPS) {
+            InetAddress groupAddress;
+            try {
+                groupAddress = InetAddress.getByName(group);
+            } catch (IOException e) {
+                continue;
+            }
+            boolean v4 = groupAddress instanceof Inet4Address;
+            for (NetworkInterface ni : ifaces) {
+                if (ni.inetAddresses().noneMatch(a -> v4 ? a instanceof Inet4Address : a instanceof Inet6Address)) {
+                    continue;
+                }
+                try {
+                    // a link-local group can be bound only with the interface as its scope
+                    InetAddress local = groupAddress.isMCLinkLocal()
+                            ? Inet6Address.getByAddress(null, groupAddress.getAddress(), ni) : groupAddress;
+                    UdpMulticastConnector receiver = new UdpMulticastConnector.Builder().setConfiguration(cfg)
+                            .setMulticastReceiver(true).setLocalAddress(local, MULTICAST_PORT)
+                            .addMulticastGroup(groupAddress, ni).build();
+                    receiver.start();
+                    unicast.addMulticastReceiver(receiver);
+                    LOG.info("Joined multicast group {} port {} on {}", group, MULTICAST_PORT, ni.getName());
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("Cannot join multicast group {} on {}: {}; discovery through it is off there", group,
+                            ni.getName(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    static String hostOf(InetSocketAddress address) {
+        InetAddress a = address.getAddress();
+        return a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
+    }
+}

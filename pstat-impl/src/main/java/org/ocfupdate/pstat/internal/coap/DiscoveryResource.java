@@ -1,0 +1,145 @@
+package org.ocfupdate.pstat.internal.coap;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.CoAP.Type;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.core.server.resources.Resource;
+import org.ocfupdate.pstat.internal.svr.SvrStore;
+
+/**
+ * {@code /oic/res}: the links of every served resource, with {@code eps}, and the {@code rt} filter. A multicast
+ * (or any non-confirmable) discovery is never answered with an error, and not at all when nothing matches, so
+ * that a network of devices stays quiet.
+ */
+final class DiscoveryResource extends OcfResource {
+    private static final String LL = "oic.if.ll";
+    private final SvrStore store;
+    private final List<Map<String, String>> eps;
+    private final Map<String, Resource> links = new ConcurrentSkipListMap<>();
+
+    DiscoveryResource(SvrStore store, InetSocketAddress bound) {
+        super("res", List.of("oic.wk.res"), List.of(LL, BASELINE), false);
+        this.store = store;
+        this.eps = endpoints(bound);
+        links.put("/oic/res", this);
+    }
+
+    void add(String href, Resource resource) {
+        links.put(href, resource);
+    }
+
+    void remove(String href) {
+        links.remove(href);
+    }
+
+    @Override
+    protected Map<String, Object> representation(CoapExchange exchange) {
+        throw new UnsupportedOperationException("/oic/res is an array");
+    }
+
+    @Override
+    public void handleGET(CoapExchange exchange) {
+        boolean quiet = exchange.isMulticastRequest() || exchange.advanced().getRequest().getType() == Type.NON;
+        String iface = exchange.getQueryParameter("if");
+        if (iface != null && !iface.equals(LL) && !iface.equals(BASELINE)) {
+            if (!quiet) {
+                error(exchange, ResponseCode.BAD_OPTION, "interface " + iface + " is not one of " + interfaces());
+            }
+            return;
+        }
+        int accept = exchange.getRequestOptions().getAccept();
+        if (quiet && accept != -1 && accept != OCF_CBOR && accept != 60) {
+            return;
+        }
+        Integer format = responseFormat(exchange);
+        if (format == null) {
+            return;
+        }
+        String rt = exchange.getQueryParameter("rt");
+        List<Map<String, Object>> matching = new ArrayList<>();
+        String anchor = "ocf://" + store.state().di();
+        for (Map.Entry<String, Resource> e : links.entrySet()) {
+            List<String> rts = rts(e.getValue());
+            if (rt == null || rts.contains(rt)) {
+                matching.add(link(anchor, e.getKey(), e.getValue(), rts));
+            }
+        }
+        if (matching.isEmpty()) {
+            if (!quiet) {
+                error(exchange, ResponseCode.NOT_FOUND, "no resource has rt " + rt);
+            }
+            return;
+        }
+        Object body = matching;
+        if (BASELINE.equals(iface)) {
+            Map<String, Object> baseline = new LinkedHashMap<>();
+            baseline.put("rt", resourceTypes());
+            baseline.put("if", interfaces());
+            baseline.put("links", matching);
+            body = List.of(baseline);
+        }
+        reply(exchange, ResponseCode.CONTENT, Cbor.encode(body), format);
+    }
+
+    private Map<String, Object> link(String anchor, String href, Resource r, List<String> rts) {
+        Map<String, Object> link = new LinkedHashMap<>();
+        if (r == this) {
+            link.put("rel", List.of("self"));
+        }
+        link.put("anchor", anchor);
+        link.put("href", href);
+        link.put("rt", rts);
+        link.put("if", r instanceof OcfResource o ? o.interfaces() : r.getAttributes().getInterfaceDescriptions());
+        link.put("p", Map.of("bm", 1 | (r.isObservable() ? 2 : 0)));
+        link.put("eps", eps);
+        return link;
+    }
+
+    private static List<String> rts(Resource r) {
+        return r instanceof OcfResource o ? o.resourceTypes() : r.getAttributes().getResourceTypes();
+    }
+
+    /** The endpoints of the bound address: every address of every up interface when bound to the wildcard. */
+    static List<Map<String, String>> endpoints(InetSocketAddress bound) {
+        List<InetAddress> addresses = new ArrayList<>();
+        if (bound.getAddress().isAnyLocalAddress()) {
+            try {
+                for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                    if (ni.isUp()) {
+                        addresses.addAll(Collections.list(ni.getInetAddresses()));
+                    }
+                }
+            } catch (SocketException e) {
+                addresses.add(InetAddress.getLoopbackAddress());
+            }
+        } else {
+            addresses.add(bound.getAddress());
+        }
+        List<Map<String, String>> eps = new ArrayList<>();
+        for (InetAddress a : addresses) {
+            String host = a instanceof Inet6Address ? "[" + stripZone(a.getHostAddress()) + "]" : a.getHostAddress();
+            if (a instanceof Inet4Address || a instanceof Inet6Address) {
+                eps.add(Map.of("ep", "coap://" + host + ":" + bound.getPort()));
+            }
+        }
+        return List.copyOf(eps);
+    }
+
+    private static String stripZone(String host) {
+        int zone = host.indexOf('%');
+        return zone < 0 ? host : host.substring(0, zone);
+    }
+}

@@ -1,0 +1,133 @@
+package org.ocfupdate.pstat.internal.coap;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.CoAP.Type;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.coap.Response;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * An OCF resource served in CBOR: content-format negotiation (10000, and 60 accepted), the {@code if} query with
+ * the baseline interface, option 2053 for OCF clients, a size limit on requests, and precise error codes with a
+ * short diagnostic — never a stack trace. Its {@code rt} and {@code if} are its CoRE link attributes, which is
+ * also where {@code /oic/res} reads them.
+ */
+public abstract class OcfResource extends CoapResource {
+    /** Content-format of OCF CBOR payloads. */
+    public static final int OCF_CBOR = 10000;
+    /** Largest request payload accepted; larger answers 4.13. */
+    public static final int MAX_REQUEST = 1024;
+    public static final String BASELINE = "oic.if.baseline";
+
+    private final List<String> rts;
+    private final List<String> ifs;
+
+    protected OcfResource(String name, List<String> rts, List<String> ifs, boolean observable) {
+        super(name);
+        this.rts = List.copyOf(rts);
+        this.ifs = List.copyOf(ifs);
+        rts.forEach(getAttributes()::addResourceType);
+        ifs.forEach(getAttributes()::addInterfaceDescription);
+        if (observable) {
+            setObservable(true);
+            setObserveType(Type.NON);
+            getAttributes().setObservable();
+        }
+    }
+
+    public List<String> resourceTypes() {
+        return rts;
+    }
+
+    public List<String> interfaces() {
+        return ifs;
+    }
+
+    /** The representation for the default interface, as an ordered map. */
+    protected abstract Map<String, Object> representation(CoapExchange exchange);
+
+    @Override
+    public void handleGET(CoapExchange exchange) {
+        Integer format = responseFormat(exchange);
+        if (format == null) {
+            return;
+        }
+        String iface = exchange.getQueryParameter("if");
+        if (iface != null && !ifs.contains(iface)) {
+            error(exchange, ResponseCode.BAD_OPTION, "interface " + iface + " is not one of " + ifs);
+            return;
+        }
+        Map<String, Object> body = representation(exchange);
+        if (BASELINE.equals(iface)) {
+            Map<String, Object> baseline = new LinkedHashMap<>();
+            baseline.put("rt", rts);
+            baseline.put("if", ifs);
+            baseline.putAll(body);
+            body = baseline;
+        }
+        reply(exchange, ResponseCode.CONTENT, Cbor.encode(body), format);
+    }
+
+    /** Decodes a POST body after the checks every OCF write shares; null when an error was already answered. */
+    protected JsonNode requestBody(CoapExchange exchange) {
+        Request request = exchange.advanced().getRequest();
+        int format = request.getOptions().getContentFormat();
+        if (format != OCF_CBOR && format != MediaTypeRegistry.APPLICATION_CBOR) {
+            error(exchange, ResponseCode.UNSUPPORTED_CONTENT_FORMAT,
+                    format == MediaTypeRegistry.UNDEFINED ? "content-format 10000 (or 60) required"
+                            : "content-format " + format + " is not supported; use 10000 (or 60)");
+            return null;
+        }
+        if (request.getPayloadSize() > MAX_REQUEST) {
+            error(exchange, ResponseCode.REQUEST_ENTITY_TOO_LARGE,
+                    "payload of " + request.getPayloadSize() + " bytes exceeds " + MAX_REQUEST);
+            return null;
+        }
+        try {
+            return Cbor.decode(request.getPayload());
+        } catch (IOException e) {
+            error(exchange, ResponseCode.BAD_REQUEST, "malformed CBOR");
+            return null;
+        }
+    }
+
+    /** The content-format to answer in, or null after answering 4.06 to an unacceptable Accept. */
+    protected static Integer responseFormat(CoapExchange exchange) {
+        int accept = exchange.getRequestOptions().getAccept();
+        if (accept == MediaTypeRegistry.UNDEFINED || accept == OCF_CBOR) {
+            return OCF_CBOR;
+        }
+        if (accept == MediaTypeRegistry.APPLICATION_CBOR) {
+            return accept;
+        }
+        error(exchange, ResponseCode.NOT_ACCEPTABLE, "accept 10000 or 60");
+        return null;
+    }
+
+    protected static void reply(CoapExchange exchange, ResponseCode code, byte[] payload, int format) {
+        Response response = new Response(code);
+        if (payload != null) {
+            response.setPayload(payload);
+            response.getOptions().setContentFormat(format);
+        }
+        OcfOptions.answerVersion(exchange.advanced().getRequest(), response);
+        exchange.respond(response);
+    }
+
+    /** An error with a short diagnostic payload (RFC 7252 §5.5.2: no content-format). */
+    protected static void error(CoapExchange exchange, ResponseCode code, String diagnostic) {
+        Response response = new Response(code);
+        response.setPayload(diagnostic);
+        OcfOptions.answerVersion(exchange.advanced().getRequest(), response);
+        exchange.respond(response);
+    }
+}

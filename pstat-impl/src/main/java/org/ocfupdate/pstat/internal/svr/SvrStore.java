@@ -1,0 +1,76 @@
+package org.ocfupdate.pstat.internal.svr;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.ocfupdate.pstat.internal.store.AtomicStore;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * Owns {@code data/svr/}: loads the SVR state at start (creating the device identity on first start) and
+ * saves each new state durably. The software version lives here too because it must survive exactly as the SVR
+ * state does.
+ */
+@Component(service = SvrStore.class)
+public class SvrStore {
+    private static final Logger LOG = LoggerFactory.getLogger(SvrStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final AtomicStore store;
+    private final String releaseVersion;
+    private volatile SvrState state;
+
+    @Activate
+    public SvrStore(BundleContext context) throws IOException {
+        this(GatewayHome.data(context).resolve("svr"),
+                Optional.ofNullable(context.getBundle().getHeaders().get("Ocf-Software-Version")).orElse("0.0.0"));
+    }
+
+    public SvrStore(Path dir, String releaseVersion) throws IOException {
+        this.store = new AtomicStore(dir, "svr.json");
+        this.releaseVersion = releaseVersion;
+        Optional<byte[]> saved = store.load();
+        if (saved.isPresent()) {
+            state = JSON.readValue(saved.get(), SvrState.class);
+            LOG.info("Device {} loaded from {}", state.di(), dir);
+        } else {
+            state = SvrState.fresh(UUID.randomUUID(), UUID.randomUUID());
+            store.save(JSON.writeValueAsBytes(state));
+            LOG.info("First start: device {} created, owner {} (state in {})", state.di(), state.rowneruuid(), dir);
+        }
+    }
+
+    public SvrState state() {
+        return state;
+    }
+
+    /** Saves durably, then makes it the current state; on failure nothing changes. */
+    public synchronized void save(SvrState next) {
+        try {
+            store.save(JSON.writeValueAsBytes(next));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the SVR state: " + e.getMessage(), e);
+        }
+        state = next;
+    }
+
+    /** {@code /oic/d} {@code sv}: the running software version. */
+    public String softwareVersion() {
+        return releaseVersion;
+    }
+
+    /** A factory reset of the SVR state: a new owner; the identity ({@code di}, {@code piid}) stays. */
+    public SvrState resetState() {
+        return SvrState.fresh(state.di(), state.piid());
+    }
+}
