@@ -84,7 +84,7 @@ public class Readiness {
         }
     }
 
-    private static String firstLine(String failure) {
+    static String firstLine(String failure) {
         if (failure == null) {
             return "unknown cause";
         }

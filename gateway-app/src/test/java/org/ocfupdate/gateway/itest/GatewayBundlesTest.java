@@ -1,0 +1,143 @@
+package org.ocfupdate.gateway.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.core.server.resources.Resource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.ocfupdate.pstat.api.CoapEndpoints;
+import org.ocfupdate.pstat.api.Dpm;
+import org.ocfupdate.pstat.api.PstatChange;
+import org.ocfupdate.pstat.api.PstatService;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+
+/** The real bundles in a real Felix: components come up, the CoAP whiteboard serves, pstat answers. */
+class GatewayBundlesTest {
+    static final BundleContext CONTEXT = FrameworkUtil.getBundle(GatewayBundlesTest.class).getBundleContext();
+    static final CBORMapper CBOR = new CBORMapper();
+    static Configuration coapConfig;
+
+    @BeforeAll
+    static void ephemeralPortWithoutMulticast() throws Exception {
+        ConfigurationAdmin ca = service(ConfigurationAdmin.class);
+        coapConfig = ca.getConfiguration("org.ocfupdate.coap", "?");
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("host", "127.0.0.1");
+        props.put("port", 0);
+        props.put("multicast", false);
+        coapConfig.update(props);
+    }
+
+    @AfterAll
+    static void removeConfig() throws Exception {
+        coapConfig.delete();
+    }
+
+    static <T> T service(Class<T> type) throws InterruptedException {
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(CONTEXT, type, null);
+        tracker.open();
+        T s = tracker.waitForService(TimeUnit.SECONDS.toMillis(20));
+        assertNotNull(s, type.getSimpleName() + " not registered");
+        return s;
+    }
+
+    static String base() throws InterruptedException {
+        // wait for the endpoint of the ephemeral-port configuration, not the default one
+        for (int i = 0; i < 200; i++) {
+            CoapEndpoints eps = service(CoapEndpoints.class);
+            if (eps.coap().getPort() != 5683) {
+                return "coap://127.0.0.1:" + eps.coap().getPort();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("CoAP endpoint did not move to the configured ephemeral port");
+    }
+
+    @Test
+    void allGatewayBundlesAreActive() {
+        for (Bundle b : CONTEXT.getBundles()) {
+            if (b.getSymbolicName().startsWith("org.ocfupdate.") && b.getHeaders().get("Fragment-Host") == null) {
+                assertEquals(Bundle.ACTIVE, b.getState(), b.getSymbolicName() + " is not active");
+            }
+        }
+    }
+
+    @Test
+    void servesDeviceAndDiscoveryOverCoap() throws Exception {
+        CoapClient client = new CoapClient(base() + "/oic/d");
+        try {
+            CoapResponse d = client.get();
+            assertEquals(ResponseCode.CONTENT, d.getCode());
+            assertEquals(10000, d.getOptions().getContentFormat());
+            JsonNode device = CBOR.readTree(d.getPayload());
+            assertEquals("1.0.0", device.get("sv").asText());
+            client.setURI(base() + "/oic/res?rt=oic.r.pstat");
+            JsonNode links = CBOR.readTree(client.get().getPayload());
+            assertEquals(1, links.size());
+            assertEquals("/oic/sec/pstat", links.get(0).get("href").asText());
+            assertEquals(3, links.get(0).get("p").get("bm").asInt(), "pstat is discoverable and observable");
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void anyBundleCanContributeAResource() throws Exception {
+        CoapResource hello = new CoapResource("ignored") {
+            @Override
+            public void handleGET(CoapExchange exchange) {
+                exchange.respond("hi");
+            }
+        };
+        hello.getAttributes().addResourceType("x.org.example.hello");
+        hello.getAttributes().addInterfaceDescription("oic.if.r");
+        ServiceRegistration<Resource> reg = CONTEXT.registerService(Resource.class, hello,
+                new Hashtable<>(Map.of("ocf.href", "/example/hello")));
+        CoapClient client = new CoapClient(base() + "/example/hello");
+        try {
+            assertEquals("hi", client.get().getResponseText());
+            client.setURI(base() + "/oic/res?rt=x.org.example.hello");
+            assertEquals(1, CBOR.readTree(client.get().getPayload()).size());
+            reg.unregister();
+            client.setURI(base() + "/example/hello");
+            assertEquals(ResponseCode.NOT_FOUND, client.get().getCode());
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void pstatServiceRunsACheckToIdle() throws Exception {
+        PstatService pstat = service(PstatService.class);
+        List<Integer> tms = new java.util.concurrent.CopyOnWriteArrayList<>();
+        pstat.addListener(p -> tms.add(p.tm()));
+        pstat.update(PstatChange.tm(Dpm.ISAC), true);
+        for (int i = 0; i < 100 && pstat.current().tm() != 0; i++) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, pstat.current().tm());
+        assertTrue(tms.contains(Dpm.ISAC), "the check was visible as tm 256: " + tms);
+    }
+}
