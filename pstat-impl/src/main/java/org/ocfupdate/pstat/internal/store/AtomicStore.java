@@ -48,16 +48,21 @@ public final class AtomicStore {
     public synchronized Optional<byte[]> load() throws IOException {
         List<Long> gens = generations();
         gens.sort(Comparator.reverseOrder());
+        List<Path> corrupt = new ArrayList<>();
         for (long gen : gens) {
             Path file = file(gen);
             try {
                 byte[] body = read(file);
-                if (gen != gens.get(0)) {
-                    LOG.error("{} was corrupt; using the previous generation {}", file(gens.get(0)), file);
+                for (Path bad : corrupt) {
+                    // out of the rotation, kept for the operator to inspect
+                    Files.move(bad, bad.resolveSibling(bad.getFileName() + ".corrupt"), StandardCopyOption.REPLACE_EXISTING);
+                    LOG.error("{} was corrupt (kept as {}.corrupt); using the previous generation {}", bad,
+                            bad.getFileName(), file);
                 }
                 return Optional.of(body);
             } catch (IOException e) {
                 LOG.error("Cannot use {}: {}", file, e.getMessage());
+                corrupt.add(file);
             }
         }
         if (!gens.isEmpty()) {
