@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Quick start 2: the whole test suite — unit tests, OSGi integration tests in Felix, and the exported
+# gateway.jar driven by third-party clients. Installs the Debian packages the tests use when missing (as root).
+set -euo pipefail
+root=$(cd "$(dirname "$0")" && pwd)
+need=()
+command -v coap-client-notls >/dev/null || need+=(libcoap3-bin)   # coap-client-*, coap-server-* (interop, benchmarks)
+command -v ip >/dev/null || need+=(iproute2)                       # network namespaces (multicast discovery test)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+  else
+    echo "test.sh: missing Debian packages: ${need[*]} (run as root, or apt-get install them)" >&2
+    exit 1
+  fi
+fi
+cd "$root"
+exec mvn -B verify "$@"
