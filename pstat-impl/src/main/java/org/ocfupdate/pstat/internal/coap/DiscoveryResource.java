@@ -130,7 +130,7 @@ final class DiscoveryResource extends OcfResource {
         }
         List<Map<String, String>> eps = new ArrayList<>();
         for (InetAddress a : addresses) {
-            String host = a instanceof Inet6Address ? "[" + stripZone(a.getHostAddress()) + "]" : a.getHostAddress();
+            String host = a instanceof Inet6Address ? "[" + ipv6Text(a.getAddress()) + "]" : a.getHostAddress();
             if (a instanceof Inet4Address || a instanceof Inet6Address) {
                 eps.add(Map.of("ep", "coap://" + host + ":" + bound.getPort()));
             }
@@ -138,8 +138,37 @@ final class DiscoveryResource extends OcfResource {
         return List.copyOf(eps);
     }
 
-    private static String stripZone(String host) {
-        int zone = host.indexOf('%');
-        return zone < 0 ? host : host.substring(0, zone);
+    /** RFC 5952 text of an IPv6 address (the JDK writes every group: fe80:0:0:0:...), without zone. */
+    static String ipv6Text(byte[] a) {
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8;) {
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
     }
 }
