@@ -6,6 +6,8 @@ root=$(cd "$(dirname "$0")" && pwd)
 need=()
 command -v coap-client-notls >/dev/null || need+=(libcoap3-bin)   # coap-client-*, coap-server-* (interop, benchmarks)
 command -v ip >/dev/null || need+=(iproute2)                       # network namespaces (multicast discovery test)
+command -v openssl >/dev/null || need+=(openssl)                   # keys and signatures of test packages
+command -v zip >/dev/null || need+=(zip)                           # packages built the way a vendor would
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
