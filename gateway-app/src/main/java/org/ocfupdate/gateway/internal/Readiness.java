@@ -80,6 +80,7 @@ public class Readiness {
         timer.shutdown();
         if (exitOnFailure) {
             System.err.println("gateway: " + why);
+            FrameworkShutdownHook.exitStatus = 1;
             new Thread(() -> System.exit(1), "ocf-exit").start();
         }
     }

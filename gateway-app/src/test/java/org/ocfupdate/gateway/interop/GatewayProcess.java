@@ -42,6 +42,13 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     public GatewayProcess start() throws Exception {
+        launch();
+        port = awaitReady(60);
+        return this;
+    }
+
+    /** Starts the process without waiting for it to be ready (for tests of a start that must fail). */
+    public GatewayProcess launch() throws Exception {
         if (!Files.exists(home.resolve("etc/org.ocfupdate.coap.cfg"))) {
             coapConfig("host=127.0.0.1\nport=0\nmulticast=false\n");
         }
@@ -53,7 +60,6 @@ public final class GatewayProcess implements AutoCloseable {
         process = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(log.toFile()).start();
-        port = awaitReady(60);
         return this;
     }
 

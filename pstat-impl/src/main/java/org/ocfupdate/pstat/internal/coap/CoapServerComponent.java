@@ -96,9 +96,17 @@ public class CoapServerComponent {
                 .setOptionRegistry(OcfOptions.REGISTRY).build();
         server = new CoapServer(cfg);
         server.addEndpoint(endpoint);
-        server.start();
+        try {
+            server.start();
+        } catch (IllegalStateException e) {
+            // Californium 3.14 throws "None of the server endpoints could be started" (after logging the
+            // BindException); older versions only log it. Either way the operator gets the message below.
+            if (endpoint.isStarted()) {
+                throw e;
+            }
+        }
         if (!endpoint.isStarted()) {
-            // CoapServer.start() only logs a BindException: fail the component so the operator learns of it
+            // fail the component with a message that names the port, so the operator learns what to fix
             server.destroy();
             throw new IOException("cannot bind CoAP to udp " + (config.host().isBlank() ? "*" : config.host()) + ":"
                     + config.port() + " (port taken?); set port in etc/org.ocfupdate.coap.cfg");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
@@ -42,6 +43,17 @@ public abstract class OcfResource extends CoapResource {
             setObserveType(Type.NON);
             getAttributes().setObservable();
         }
+    }
+
+    /**
+     * No executor of its own: requests are handled on Californium's protocol thread, and {@link #changed()}
+     * notifies the observers in the caller's thread. A state change thus sends its notification — with its own
+     * Observe number and the representation of that very transition — before the next change can start; with an
+     * executor, Californium would stamp two quick changes with the same (latest) number and state.
+     */
+    @Override
+    public Executor getExecutor() {
+        return null;
     }
 
     public List<String> resourceTypes() {
@@ -113,13 +125,20 @@ public abstract class OcfResource extends CoapResource {
         return null;
     }
 
-    protected static void reply(CoapExchange exchange, ResponseCode code, byte[] payload, int format) {
+    protected void reply(CoapExchange exchange, ResponseCode code, byte[] payload, int format) {
         Response response = new Response(code);
         if (payload != null) {
             response.setPayload(payload);
             response.getOptions().setContentFormat(format);
         }
-        OcfOptions.answerVersion(exchange.advanced().getRequest(), response);
+        Request request = exchange.advanced().getRequest();
+        if (isObservable() && request.getOptions().hasObserve() && request.getOptions().getObserve() == 0
+                && code == ResponseCode.CONTENT) {
+            // Stamp the Observe number of this very change now: Californium would stamp it when the response
+            // leaves on the exchange's executor, when a later change may already have advanced the sequence.
+            response.getOptions().setObserve(getNotificationSequenceNumber());
+        }
+        OcfOptions.answerVersion(request, response);
         exchange.respond(response);
     }
 
