@@ -3,7 +3,10 @@ package org.ocfupdate.pstat.internal;
 import static org.ocfupdate.pstat.api.PstatRefusedException.Reason.BAD_REQUEST;
 import static org.ocfupdate.pstat.api.PstatRefusedException.Reason.UNAUTHORIZED;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,7 +19,13 @@ import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatListener;
 import org.ocfupdate.pstat.api.PstatRefusedException;
 import org.ocfupdate.pstat.api.PstatService;
+import org.ocfupdate.pstat.api.UpdateResult;
 import org.ocfupdate.pstat.api.UpdateState;
+import org.ocfupdate.pstat.api.provider.UpdateException;
+import org.ocfupdate.pstat.internal.engine.Engine;
+import org.ocfupdate.pstat.internal.engine.History;
+import org.ocfupdate.pstat.internal.engine.InstallLock;
+import org.ocfupdate.pstat.internal.engine.Job;
 import org.ocfupdate.pstat.internal.svr.SvrState;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 import org.osgi.service.component.annotations.Activate;
@@ -52,33 +61,90 @@ public class PstatServiceImpl implements PstatService {
     }
 
     private final SvrStore store;
-    private final UpdateActions actions;
+    private final Engine engine;
+    private final History history;
+    private final boolean autoInstall;
     private final List<PstatListener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "ocf-update-worker"));
     private Pstat current;
+    private Job job;
+    private long jobs;
+    private Engine.Offer offer;
+    private Engine.Staged staged;
+    private boolean active = true;
 
     @Activate
-    public PstatServiceImpl(@Reference SvrStore store) {
-        this(store, UpdateActions.NONE);
+    public PstatServiceImpl(@Reference SvrStore store, @Reference Engine engine, @Reference History history,
+            Config config) {
+        this(store, engine, history, config.autoInstall());
     }
 
-    PstatServiceImpl(SvrStore store, UpdateActions actions) {
+    PstatServiceImpl(SvrStore store, Engine engine, History history, boolean autoInstall) {
         this.store = store;
-        this.actions = actions;
+        this.engine = engine;
+        this.history = history;
+        this.autoInstall = autoInstall;
         SvrState s = store.state();
-        if (s.update() != UpdateState.IDLE) {
-            // nothing is staged before the engine exists: an interrupted action ends here (ocf-software-update.md §2)
-            LOG.warn("The software-update action {} was interrupted by a restart; back to idle", s.update());
-            s = s.withUpdate(UpdateState.IDLE, 0);
-            store.save(s);
+        switch (s.update()) {
+            case IDLE -> { }
+            case VERSION_AVAILABLE -> {
+                // a verified staged package is verified again (ocf-software-update.md §2, after a restart)
+                staged = engine.restaged(store.softwareVersion()).orElse(null);
+                if (staged == null) {
+                    LOG.warn("The staged package no longer verifies after the restart; back to idle");
+                    s = s.withUpdate(UpdateState.IDLE, 0).withOutcome(UpdateResult.VALIDATION_FAILURE.code(), s.nv());
+                    store.save(s);
+                }
+            }
+            case UPGRADING -> {
+                CompletableFuture<String> running = InstallLock.running();
+                if (running != null) {
+                    // the running installation updated this bundle: its installer thread reports to this revision
+                    s = s.withUpdate(UpdateState.UPGRADING, Dpm.ISSU);
+                    Job j = new Job(++jobs, store.softwareVersion(), null);
+                    job = j;
+                    current = snapshot(s, false);
+                    running.whenComplete((outcome, e) -> installationEnded(j, outcome));
+                    return;
+                }
+                // the process ended during an installation: the engine's journal has rolled it back, or it had
+                // committed just before
+                Optional<String> committed = engine.committedInstallation();
+                LOG.warn("An installation was interrupted by a restart: {}",
+                        committed.map(v -> "it had completed, " + v + " runs").orElse("it was rolled back"));
+                String when = Instant.now().toString();
+                s = committed.map(v -> store.state().withInstalled(v, when).withOutcome(UpdateResult.SUCCESS.code(), v))
+                        .orElse(store.state().withInstalled(store.state().version(), when)
+                                .withOutcome(UpdateResult.UPGRADE_FAILURE.code(), store.state().nv()))
+                        .withUpdate(UpdateState.IDLE, 0);
+                engine.discard();
+                store.save(s);
+            }
+            default -> {
+                // an interrupted check or validation ends here (ocf-software-update.md §2)
+                LOG.warn("The software-update action {} was interrupted by a restart; back to idle", s.update());
+                engine.discard();
+                s = s.withUpdate(UpdateState.IDLE, 0).withOutcome(UpdateResult.CONNECTION_FAILURE.code(), s.nv());
+                store.save(s);
+            }
         }
         current = snapshot(s, false);
     }
 
     @Deactivate
     void deactivate() throws InterruptedException {
-        worker.shutdownNow();
-        worker.awaitTermination(5, TimeUnit.SECONDS);
+        Job running;
+        synchronized (this) {
+            active = false;
+            running = job;
+        }
+        if (running != null) {
+            running.cancel();
+        }
+        worker.shutdown(); // no interrupt: a cancelled provider returns by itself, and a write is never torn
+        if (!worker.awaitTermination(10, TimeUnit.SECONDS)) {
+            worker.shutdownNow();
+        }
     }
 
     @Override
@@ -176,6 +242,13 @@ public class PstatServiceImpl implements PstatService {
         }
         // RESET wipes the SVR state, enters RFOTM, and (until doxm ownership transfer exists) provisions a new
         // owner as on first start and moves on to RFNOP, so a reset device is never left unreachable.
+        if (job != null) {
+            job.cancel();
+            job = null;
+        }
+        offer = null;
+        staged = null;
+        engine.discard();
         SvrState wiped = store.resetState();
         LOG.warn("Factory reset of the security state: new owner {}", wiped.rowneruuid());
         publish(wiped.withDos(DeviceOnboardingState.RFOTM), true);
@@ -183,21 +256,173 @@ public class PstatServiceImpl implements PstatService {
         return wiped;
     }
 
+    /**
+     * Starts the action of {@code tm} bit {@code bit} (ocf-software-update.md §2): a check, or a validation that
+     * first finds the offer, or an update that passes through validation unless a verified package is staged.
+     */
     private void start(SvrState s, int bit) {
-        UpdateState state = bit == Dpm.ISAC ? UpdateState.NEW_VERSION_CHECK : UpdateState.VERSION_VALIDATION;
-        publish(s.withUpdate(state, bit), false);
+        job = new Job(++jobs, store.softwareVersion(), null);
+        Job j = job;
         LOG.info("Software-update action tm {} started", bit);
-        worker.execute(() -> finish(bit, actions.run(bit)));
+        if (bit == Dpm.ISSU && s.update() == UpdateState.VERSION_AVAILABLE && staged != null) {
+            publish(s.withUpdate(UpdateState.UPGRADING, Dpm.ISSU), false);
+            install(j, staged);
+            return;
+        }
+        UpdateState first = bit == Dpm.ISAC ? UpdateState.NEW_VERSION_CHECK : UpdateState.VERSION_VALIDATION;
+        publish(s.withUpdate(first, bit), false);
+        worker.execute(() -> checkAndValidate(j, bit));
     }
 
-    /** Called by the worker with the outcome of an action; returns the machine to idle. */
-    synchronized void finish(int bit, String outcome) {
-        SvrState s = store.state();
-        if (s.tm() != bit) {
-            return; // a reset ended the action meanwhile
+    private void checkAndValidate(Job j, int bit) {
+        try {
+            Optional<Engine.Offer> found = engine.check(j);
+            if (found.isEmpty()) {
+                end(j, UpdateResult.IDLE, null, "no newer version is offered");
+                return;
+            }
+            if (!validating(j, found.get())) {
+                return;
+            }
+            Engine.Staged verified = engine.validate(found.get(), j);
+            validated(j, verified);
+        } catch (UpdateException e) {
+            if (e.result() == UpdateResult.VALIDATION_FAILURE) {
+                Engine.Offer o = offerOf(j);
+                if (o != null) {
+                    history.refuse(o.offer().version(), o.offer().sha256());
+                }
+            }
+            end(j, e.result(), null, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("Software-update action failed unexpectedly", e);
+            end(j, UpdateResult.CONNECTION_FAILURE, null, "internal error: " + e);
         }
-        LOG.info("Software-update action tm {} ended: {}", bit, outcome);
-        publish(s.withUpdate(UpdateState.IDLE, 0), false);
+    }
+
+    private synchronized Engine.Offer offerOf(Job j) {
+        return j == job ? offer : null;
+    }
+
+    /** new_version_check (or the start of a validation) found an offer: on to validation, in one transition. */
+    private synchronized boolean validating(Job j, Engine.Offer o) {
+        if (j != job) {
+            return false;
+        }
+        offer = o;
+        SvrState s = store.state().withOutcome(store.state().result(), o.offer().version());
+        // the device initiates the validation itself: tm 256 becomes 64; an update request keeps its 128
+        int tm = s.tm() == Dpm.ISSU ? Dpm.ISSU : Dpm.ISVV;
+        LOG.info("Version {} offered by {}; validating", o.offer().version(), o.provider());
+        if (s.update() == UpdateState.VERSION_VALIDATION) {
+            store.save(s); // a validation that found its offer: no transition, the new nv is recorded
+        } else {
+            publish(s.withUpdate(UpdateState.VERSION_VALIDATION, tm), false);
+        }
+        return true;
+    }
+
+    private synchronized void validated(Job j, Engine.Staged verified) {
+        if (j != job) {
+            engine.discard();
+            return;
+        }
+        staged = verified;
+        SvrState s = store.state();
+        boolean installNow = s.tm() == Dpm.ISSU || autoInstall;
+        LOG.info("Version {} validated and staged", verified.version());
+        publish(s.withUpdate(UpdateState.VERSION_AVAILABLE, s.tm() == Dpm.ISSU ? Dpm.ISSU : 0), false);
+        if (installNow) {
+            publish(store.state().withUpdate(UpdateState.UPGRADING, Dpm.ISSU), false);
+            install(j, verified);
+        } else {
+            job = null;
+            history.add(entry(j, verified.version(), verified.provider(), UpdateResult.IDLE, "validated, staged"));
+        }
+    }
+
+    /**
+     * Installation runs on a thread of its own: none of the bundles it may update owns it (stack-notes.md). Its
+     * outcome reaches whichever revision of this component is active when it ends (it may have updated this one).
+     */
+    private void install(Job j, Engine.Staged pkg) {
+        CompletableFuture<String> lock = InstallLock.begin();
+        lock.whenComplete((outcome, e) -> installationEnded(j, outcome));
+        new Thread(() -> {
+            String outcome;
+            try {
+                outcome = UpdateResult.SUCCESS.code() + " " + engine.install(pkg);
+            } catch (UpdateException e) {
+                outcome = e.result().code() + " " + e.getMessage();
+            } catch (RuntimeException e) {
+                LOG.error("Installation failed unexpectedly", e);
+                outcome = UpdateResult.UPGRADE_FAILURE.code() + " internal error: " + e;
+            }
+            InstallLock.end(lock, outcome);
+        }, "ocf-installer").start();
+    }
+
+    private synchronized void installationEnded(Job j, String outcome) {
+        if (!active) {
+            return; // this revision was replaced; the new one records the outcome
+        }
+        int space = outcome.indexOf(' ');
+        UpdateResult result = UpdateResult.of(Integer.parseInt(outcome.substring(0, space)));
+        String text = outcome.substring(space + 1);
+        if (result == UpdateResult.SUCCESS) {
+            end(j, result, text, "installed " + text);
+        } else {
+            end(j, result, null, text);
+        }
+    }
+
+    /** Every action ends here: back to idle, with its result recorded. */
+    synchronized void end(Job j, UpdateResult result, String installed, String reason) {
+        if (j != job || !active) {
+            return; // a reset or a cancel ended it meanwhile
+        }
+        SvrState s = store.state();
+        String to = installed != null ? installed : s.nv();
+        String provider = staged != null ? staged.provider() : offer != null ? offer.provider() : "";
+        if (installed != null) {
+            s = s.withInstalled(installed, Instant.now().toString());
+            staged = null;
+        } else if (s.update() == UpdateState.UPGRADING) {
+            s = s.withInstalled(s.version(), Instant.now().toString());
+            staged = null;
+        }
+        if (staged == null) {
+            engine.discard();
+        }
+        LOG.info("Software-update action tm {} ended: {} (result {})", s.tm(), reason, result.code());
+        history.add(entry(j, to, provider, result, reason));
+        job = null;
+        offer = null;
+        // an action started from version_available leaves the verified package staged: back there, not to idle
+        UpdateState rest = staged != null ? UpdateState.VERSION_AVAILABLE : UpdateState.IDLE;
+        publish(s.withOutcome(result.code(), s.nv()).withUpdate(rest, 0), false);
+    }
+
+    private History.Entry entry(Job j, String to, String provider, UpdateResult result, String reason) {
+        return new History.Entry(Instant.now().toString(), j.runningVersion(), to == null ? "" : to,
+                provider == null ? "" : provider, result.code(), System.currentTimeMillis() - j.started(), reason);
+    }
+
+    /** Cancels a running check or validation (not an installation); false when there is nothing to cancel. */
+    public synchronized boolean cancel() {
+        SvrState s = store.state();
+        if (job == null || s.update() == UpdateState.UPGRADING || !s.update().isBusy()) {
+            return false;
+        }
+        Job j = job;
+        j.cancel();
+        end(j, UpdateResult.IDLE, null, "cancelled");
+        return true;
+    }
+
+    /** The running action's progress, or null. */
+    public synchronized Job job() {
+        return job;
     }
 
     private void publish(SvrState s, boolean pending) {

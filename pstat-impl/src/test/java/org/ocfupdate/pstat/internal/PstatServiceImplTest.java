@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +25,7 @@ import org.ocfupdate.pstat.api.Pstat;
 import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatRefusedException;
 import org.ocfupdate.pstat.api.UpdateState;
+import org.ocfupdate.pstat.internal.engine.History;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 
 class PstatServiceImplTest {
@@ -34,30 +33,34 @@ class PstatServiceImplTest {
     Path dir;
     SvrStore store;
     PstatServiceImpl pstat;
-    final CountDownLatch release = new CountDownLatch(1);
+    final FakeEngine engine = new FakeEngine();
     final List<Pstat> seen = new CopyOnWriteArrayList<>();
-
-    /** An action that holds until the test releases it, so "while an action runs" can be observed. */
-    final UpdateActions held = bit -> {
-        try {
-            release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return "released";
-    };
+    History history;
 
     @BeforeEach
     void start() throws Exception {
         store = new SvrStore(dir, "1.0.0");
-        pstat = new PstatServiceImpl(store, held);
+        history = new History(dir.resolve("history"));
+        engine.gated = true;
+        pstat = new PstatServiceImpl(store, engine, history, false);
         pstat.addListener(seen::add);
     }
 
     @AfterEach
     void stop() throws Exception {
-        release.countDown();
+        engine.gated = false;
+        engine.permits.release(100);
         pstat.deactivate();
+    }
+
+    /** Lets the engine's next step run. */
+    void step() {
+        engine.permits.release();
+    }
+
+    PstatServiceImpl restart() throws Exception {
+        pstat.deactivate();
+        return new PstatServiceImpl(new SvrStore(dir, "1.0.0"), engine, new History(dir.resolve("history")), false);
     }
 
     @Test
@@ -78,7 +81,7 @@ class PstatServiceImplTest {
         assertEquals(UpdateState.NEW_VERSION_CHECK, running.update());
         assertEquals(256, running.tm());
         assertEquals(0, running.cm());
-        release.countDown();
+        step();
         awaitIdle();
         assertEquals(0, pstat.current().tm());
     }
@@ -89,9 +92,9 @@ class PstatServiceImplTest {
         assertEquals(UpdateState.VERSION_VALIDATION, p.update());
         assertEquals(256, p.cm());
         assertEquals(64, p.tm());
-        release.countDown();
+        step();
         awaitIdle();
-        Pstat u = new PstatServiceImpl(store, held).current();
+        Pstat u = restart().current();
         assertEquals(UpdateState.IDLE, u.update());
     }
 
@@ -210,14 +213,14 @@ class PstatServiceImplTest {
     void stateSurvivesARestart() throws Exception {
         pstat.update(new PstatChange(RFPRO, null, null, null), true);
         Pstat before = pstat.current();
-        Pstat after = new PstatServiceImpl(new SvrStore(dir, "1.0.0"), held).current();
+        Pstat after = restart().current();
         assertEquals(before, after);
     }
 
     @Test
     void anActionInterruptedByARestartEndsInIdle() throws Exception {
         pstat.update(PstatChange.tm(Dpm.ISVV), true);
-        Pstat after = new PstatServiceImpl(new SvrStore(dir, "1.0.0"), held).current();
+        Pstat after = restart().current();
         assertEquals(UpdateState.IDLE, after.update());
         assertEquals(0, after.tm());
         assertEquals(0, after.cm());
@@ -226,7 +229,7 @@ class PstatServiceImplTest {
     @Test
     void listenersSeeEveryTransitionInOrder() throws Exception {
         pstat.update(PstatChange.tm(Dpm.ISAC), true);
-        release.countDown();
+        step();
         awaitIdle();
         List<Integer> tms = seen.stream().map(Pstat::tm).toList();
         assertEquals(List.of(0, 256, 0), tms);

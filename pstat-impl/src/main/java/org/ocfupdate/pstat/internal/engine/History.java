@@ -7,6 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.ocfupdate.pstat.internal.store.AtomicStore;
+import org.ocfupdate.pstat.internal.svr.GatewayHome;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * The persisted update history and the packages refused once (version and SHA-256), which are not offered or
  * downloaded again. Bounded: the newest {@value #MAX} entries of each are kept.
  */
+@Component(service = History.class)
 public final class History {
     static final int MAX = 200;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,6 +48,11 @@ public final class History {
 
     private final AtomicStore store;
     private Document doc;
+
+    @Activate
+    public History(BundleContext context) throws IOException {
+        this(GatewayHome.data(context).resolve("history"));
+    }
 
     public History(Path dir) throws IOException {
         store = new AtomicStore(dir, "history.json");

@@ -75,7 +75,7 @@ public final class PackageVerifier {
     }
 
     private static void check(ZipFile file, ZipEntry entry, Manifest.Artifact a) throws PackageException, IOException {
-        MessageDigest sha = sha256();
+        MessageDigest sha = sha256Digest();
         byte[] buf = new byte[64 * 1024];
         long total = 0;
         try (InputStream in = file.getInputStream(entry)) {
@@ -111,7 +111,7 @@ public final class PackageVerifier {
         }
     }
 
-    static MessageDigest sha256() {
+    public static MessageDigest sha256Digest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

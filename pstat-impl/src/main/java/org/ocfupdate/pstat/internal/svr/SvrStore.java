@@ -64,13 +64,20 @@ public class SvrStore {
         state = next;
     }
 
-    /** {@code /oic/d} {@code sv}: the running software version. */
+    /** {@code /oic/d} {@code sv}: the running software version, the last installed or else the release. */
     public String softwareVersion() {
-        return releaseVersion;
+        String installed = state.version();
+        return installed != null ? installed : releaseVersion;
     }
 
-    /** A factory reset of the SVR state: a new owner; the identity ({@code di}, {@code piid}) stays. */
+    /**
+     * A factory reset of the security state: a new owner, idle; the identity ({@code di}, {@code piid}), the
+     * software and its version stay.
+     */
     public SvrState resetState() {
-        return SvrState.fresh(state.di(), state.piid());
+        SvrState s = state;
+        SvrState fresh = SvrState.fresh(s.di(), s.piid());
+        return new SvrState(s.di(), s.piid(), fresh.dos(), fresh.om(), fresh.rowneruuid(), fresh.update(), fresh.tm(),
+                s.version(), s.result(), s.nv(), s.lastUpdate());
     }
 }

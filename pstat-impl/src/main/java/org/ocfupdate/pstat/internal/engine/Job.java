@@ -1,0 +1,59 @@
+package org.ocfupdate.pstat.internal.engine;
+
+import java.net.URI;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** One running software-update action: what it started from, its cancellation and its progress. */
+public final class Job {
+    private final long id;
+    private final String runningVersion;
+    private final URI location;
+    private final long started = System.currentTimeMillis();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong total = new AtomicLong(-1);
+    private volatile boolean cancelled;
+
+    public Job(long id, String runningVersion, URI location) {
+        this.id = id;
+        this.runningVersion = runningVersion;
+        this.location = location;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public String runningVersion() {
+        return runningVersion;
+    }
+
+    public Optional<URI> location() {
+        return Optional.ofNullable(location);
+    }
+
+    public long started() {
+        return started;
+    }
+
+    public void cancel() {
+        cancelled = true;
+    }
+
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    public void progress(long done, long of) {
+        bytes.set(done);
+        total.set(of);
+    }
+
+    public long bytes() {
+        return bytes.get();
+    }
+
+    public long total() {
+        return total.get();
+    }
+}

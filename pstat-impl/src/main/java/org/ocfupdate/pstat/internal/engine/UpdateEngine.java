@@ -1,0 +1,343 @@
+package org.ocfupdate.pstat.internal.engine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapResponse;
+import org.ocfupdate.pstat.api.CoapEndpoints;
+import org.ocfupdate.pstat.api.UpdateResult;
+import org.ocfupdate.pstat.api.provider.FetchRequest;
+import org.ocfupdate.pstat.api.provider.OfferRequest;
+import org.ocfupdate.pstat.api.provider.UpdateException;
+import org.ocfupdate.pstat.api.provider.UpdateOffer;
+import org.ocfupdate.pstat.api.provider.UpdateProvider;
+import org.ocfupdate.pstat.internal.pkg.PackageException;
+import org.ocfupdate.pstat.internal.pkg.PackageVerifier;
+import org.ocfupdate.pstat.internal.pkg.SemVer;
+import org.ocfupdate.pstat.internal.svr.GatewayHome;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The update engine: asks the provider in use (highest {@code service.ranking}, ties to the longest registered)
+ * for an offer, has it fetch into {@code data/staging/}, verifies the package against the trusted keys, and
+ * installs it through the {@link Installer}. Providers come and go at runtime; an action whose provider goes
+ * away fails with result 4.
+ */
+@Component(service = Engine.class)
+public class UpdateEngine implements Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(UpdateEngine.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long HEALTH_TIMEOUT_MS = 30_000;
+    /** Free space kept beyond a package's size when fetching it. */
+    private static final long SPACE_MARGIN = 16L << 20;
+
+    /** A provider with its service properties, in the order the engine prefers them. */
+    record Bound(UpdateProvider provider, int ranking, long serviceId, String name) {
+    }
+
+    private final TrustKeys trust;
+    private final Path staging;
+    private final Installer installer;
+    private final List<Bound> providers = new CopyOnWriteArrayList<>();
+    private final BundleContext context;
+    private final boolean recovered;
+
+    @Activate
+    public UpdateEngine(BundleContext context, @Reference TrustKeys trust) throws IOException {
+        this.context = context;
+        this.trust = trust;
+        Path data = GatewayHome.data(context);
+        this.staging = Files.createDirectories(data.resolve("staging"));
+        this.installer = new Installer(context, data, this::healthy, HEALTH_TIMEOUT_MS);
+        // an installation still running in this JVM (this bundle was just updated by it) is not interrupted
+        this.recovered = InstallLock.running() == null && installer.recover();
+    }
+
+    /** True when this start rolled back an installation the process had not finished. */
+    public boolean rolledBackAtStart() {
+        return recovered;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addProvider(UpdateProvider provider, Map<String, Object> props) {
+        int ranking = props.get(Constants.SERVICE_RANKING) instanceof Integer r ? r : 0;
+        long id = (Long) props.get(Constants.SERVICE_ID);
+        Object name = props.getOrDefault("provider.name", provider.getClass().getSimpleName());
+        providers.add(new Bound(provider, ranking, id, String.valueOf(name)));
+        LOG.info("Update provider {} (ranking {}) available", name, ranking);
+    }
+
+    void removeProvider(UpdateProvider provider) {
+        providers.removeIf(b -> b.provider() == provider);
+        LOG.info("Update provider {} gone", provider.getClass().getSimpleName());
+    }
+
+    /** The providers, the one in use first. */
+    public List<Bound> providers() {
+        return providers.stream().sorted(Comparator.comparingInt(Bound::ranking).reversed()
+                .thenComparingLong(Bound::serviceId)).toList();
+    }
+
+    @Override
+    public Optional<Offer> check(Job job) throws UpdateException {
+        Bound b = providers().stream().findFirst()
+                .orElseThrow(() -> new UpdateException(UpdateResult.IDLE, "no update provider is available"));
+        SemVer running = SemVer.parse(job.runningVersion());
+        Optional<UpdateOffer> offer = b.provider().offer(new OfferRequest() {
+            @Override
+            public String runningVersion() {
+                return job.runningVersion();
+            }
+
+            @Override
+            public Optional<URI> location() {
+                return job.location();
+            }
+
+            @Override
+            public boolean wasRefused(String version, String sha256) {
+                return false;
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return job.isCancelled();
+            }
+        });
+        if (offer.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            if (SemVer.parse(offer.get().version()).compareTo(running) <= 0) {
+                LOG.info("{} offers {}, not newer than {}", b.name(), offer.get().version(), running);
+                return Optional.empty();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UpdateException(UpdateResult.VALIDATION_FAILURE, b.name() + " offers an invalid version: "
+                    + e.getMessage());
+        }
+        return Optional.of(new Offer(offer.get(), b.name()));
+    }
+
+    @Override
+    public Staged validate(Offer offer, Job job) throws UpdateException {
+        Bound b = providers().stream().filter(p -> p.name().equals(offer.provider())).findFirst()
+                .orElseThrow(() -> new UpdateException(UpdateResult.CONNECTION_FAILURE,
+                        "provider " + offer.provider() + " went away"));
+        UpdateOffer o = offer.offer();
+        Path part = staging.resolve("package.zip.part");
+        try {
+            long usable = Files.getFileStore(staging).getUsableSpace();
+            if (o.size() > 0 && o.size() + SPACE_MARGIN > usable) {
+                throw new UpdateException(UpdateResult.NOT_ENOUGH_FLASH, "package of " + o.size()
+                        + " bytes does not fit in " + usable + " bytes free under " + staging);
+            }
+        } catch (IOException e) {
+            throw new UpdateException(UpdateResult.NOT_ENOUGH_FLASH, "cannot read free space: " + e.getMessage());
+        }
+        try {
+            b.provider().fetch(new FetchRequest() {
+                @Override
+                public UpdateOffer offer() {
+                    return o;
+                }
+
+                @Override
+                public Path target() {
+                    return part;
+                }
+
+                @Override
+                public void progress(long bytes, long total) {
+                    job.progress(bytes, total);
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return job.isCancelled();
+                }
+            });
+            if (job.isCancelled()) {
+                throw new UpdateException(UpdateResult.IDLE, "cancelled");
+            }
+            if (providers.stream().noneMatch(p -> p.provider() == b.provider())) {
+                throw new UpdateException(UpdateResult.CONNECTION_FAILURE, "provider " + b.name()
+                        + " went away during the transfer");
+            }
+            String sha = sha256(part);
+            if (o.size() >= 0 && Files.size(part) != o.size()) {
+                throw new UpdateException(UpdateResult.VALIDATION_FAILURE, "the package has " + Files.size(part)
+                        + " bytes, the offer declared " + o.size());
+            }
+            if (o.sha256() != null && !o.sha256().equals(sha)) {
+                throw new UpdateException(UpdateResult.VALIDATION_FAILURE, "the package's SHA-256 differs from the offer's");
+            }
+            PackageVerifier.Verified v = PackageVerifier.verify(part, trust.publicKeys(),
+                    SemVer.parse(job.runningVersion()));
+            if (!v.manifest().version().toString().equals(o.version())) {
+                throw new UpdateException(UpdateResult.VALIDATION_FAILURE, "the package is version "
+                        + v.manifest().version() + ", the offer said " + o.version());
+            }
+            Path file = staging.resolve("package.zip");
+            Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Staged staged = new Staged(file, o.version(), sha, b.name());
+            Files.write(staging.resolve("staged.json"), JSON.writeValueAsBytes(staged));
+            return staged;
+        } catch (PackageException e) {
+            throw new UpdateException(UpdateResult.of(e.result()), e.getMessage());
+        } catch (IOException e) {
+            throw new UpdateException(UpdateResult.NOT_ENOUGH_FLASH, "staging failed: " + e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException e) {
+                LOG.warn("Cannot delete {}: {}", part, e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public String install(Staged staged) throws UpdateException {
+        try {
+            PackageVerifier.Verified v = PackageVerifier.verify(staged.file(), trust.publicKeys(), null);
+            return installer.install(staged.file(), v.manifest());
+        } catch (PackageException e) {
+            throw new UpdateException(UpdateResult.of(e.result()), e.getMessage());
+        } catch (IOException e) {
+            throw new UpdateException(UpdateResult.UPGRADE_FAILURE, "cannot read the staged package: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<Staged> restaged(String runningVersion) {
+        try {
+            Path meta = staging.resolve("staged.json");
+            if (!Files.exists(meta)) {
+                return Optional.empty();
+            }
+            Staged s = JSON.readValue(meta.toFile(), Staged.class);
+            PackageVerifier.verify(s.file(), trust.publicKeys(), SemVer.parse(runningVersion));
+            if (!sha256(s.file()).equals(s.sha256())) {
+                return Optional.empty();
+            }
+            return Optional.of(s);
+        } catch (IOException | PackageException | RuntimeException e) {
+            LOG.warn("The staged package is not usable: {}", e.getMessage());
+            discard();
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<String> committedInstallation() {
+        return installer.committed();
+    }
+
+    @Override
+    public void discard() {
+        for (String f : List.of("package.zip", "package.zip.part", "staged.json")) {
+            try {
+                Files.deleteIfExists(staging.resolve(f));
+            } catch (IOException e) {
+                LOG.warn("Cannot delete {}: {}", staging.resolve(f), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The health check after an installation: every gateway bundle active, no gateway component failed or missing
+     * a reference, and the CoAP server answering {@code /oic/res}.
+     */
+    boolean healthy() {
+        BundleContext sys = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getBundleContext();
+        for (Bundle b : sys.getBundles()) {
+            if (b.getSymbolicName() != null && b.getSymbolicName().startsWith("org.ocfupdate.")
+                    && b.getHeaders().get(Constants.FRAGMENT_HOST) == null && b.getState() != Bundle.ACTIVE) {
+                return false;
+            }
+        }
+        var scrRef = sys.getServiceReference(ServiceComponentRuntime.class);
+        ServiceComponentRuntime runtime = scrRef == null ? null : sys.getService(scrRef);
+        if (runtime == null) {
+            return false;
+        }
+        try {
+            for (ComponentDescriptionDTO d : runtime.getComponentDescriptionDTOs()) {
+                if (!d.bundle.symbolicName.startsWith("org.ocfupdate.")) {
+                    continue;
+                }
+                for (ComponentConfigurationDTO c : runtime.getComponentConfigurationDTOs(d)) {
+                    if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION
+                            || c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE) {
+                        return false;
+                    }
+                }
+            }
+        } finally {
+            sys.ungetService(scrRef);
+        }
+        var epRef = sys.getServiceReference(CoapEndpoints.class);
+        CoapEndpoints eps = epRef == null ? null : sys.getService(epRef);
+        if (eps == null) {
+            return false;
+        }
+        try {
+            var a = eps.coap();
+            String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+            if (host.contains(":")) {
+                host = "[" + host + "]";
+            }
+            CoapClient client = new CoapClient("coap://" + host + ":" + a.getPort() + "/oic/res");
+            client.setTimeout(2000L);
+            try {
+                CoapResponse r = client.get();
+                return r != null && r.isSuccess();
+            } finally {
+                client.shutdown();
+            }
+        } catch (Exception e) {
+            LOG.debug("CoAP health probe failed: {}", e.getMessage());
+            return false;
+        } finally {
+            sys.ungetService(epRef);
+        }
+    }
+
+    static String sha256(Path file) throws IOException {
+        MessageDigest md = PackageVerifier.sha256Digest();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0;) {
+                md.update(buf, 0, n);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+}

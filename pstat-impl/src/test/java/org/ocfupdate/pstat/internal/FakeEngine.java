@@ -1,0 +1,80 @@
+package org.ocfupdate.pstat.internal;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import org.ocfupdate.pstat.api.UpdateResult;
+import org.ocfupdate.pstat.api.provider.UpdateException;
+import org.ocfupdate.pstat.api.provider.UpdateOffer;
+import org.ocfupdate.pstat.internal.engine.Engine;
+import org.ocfupdate.pstat.internal.engine.Job;
+
+/** A fake of our own Engine: each step waits for a permit when {@link #gated}, then does what it was told. */
+final class FakeEngine implements Engine {
+    volatile String offered;
+    volatile UpdateResult validateFails;
+    volatile UpdateResult installFails;
+    volatile boolean gated;
+    volatile Staged restaged;
+    volatile String committed;
+    final Semaphore permits = new Semaphore(0);
+    volatile int discarded;
+
+    /** Waits for a permit while gated; a cancelled job goes on at once, as a real provider returns when cancelled. */
+    private void gate(Job job) {
+        try {
+            for (int i = 0; i < 1000 && gated && (job == null || !job.isCancelled()); i++) {
+                if (permits.tryAcquire(10, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public Optional<Offer> check(Job job) throws UpdateException {
+        gate(job);
+        if (offered == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Offer(UpdateOffer.builder(offered, URI.create("file:/fake/" + offered)).build(), "fake"));
+    }
+
+    @Override
+    public Staged validate(Offer offer, Job job) throws UpdateException {
+        gate(job);
+        if (validateFails != null) {
+            throw new UpdateException(validateFails, "fake validation failure");
+        }
+        return new Staged(Path.of("/fake/package.zip"), offer.offer().version(), "00", "fake");
+    }
+
+    @Override
+    public String install(Staged staged) throws UpdateException {
+        gate(null);
+        if (installFails != null) {
+            throw new UpdateException(installFails, "fake installation failure");
+        }
+        return staged.version();
+    }
+
+    @Override
+    public Optional<Staged> restaged(String runningVersion) {
+        return Optional.ofNullable(restaged);
+    }
+
+    @Override
+    public Optional<String> committedInstallation() {
+        return Optional.ofNullable(committed);
+    }
+
+    @Override
+    public void discard() {
+        discarded++;
+    }
+}
