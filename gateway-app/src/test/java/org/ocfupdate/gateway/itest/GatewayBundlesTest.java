@@ -15,7 +15,6 @@ import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ocfupdate.pstat.api.CoapEndpoints;
@@ -40,7 +39,10 @@ class GatewayBundlesTest {
     static Configuration coapConfig;
 
     @BeforeAll
-    static void ephemeralPortWithoutMulticast() throws Exception {
+    static synchronized void ephemeralPortWithoutMulticast() throws Exception {
+        if (coapConfig != null) {
+            return;
+        }
         ConfigurationAdmin ca = service(ConfigurationAdmin.class);
         coapConfig = ca.getConfiguration("org.ocfupdate.coap", "?");
         Hashtable<String, Object> props = new Hashtable<>();
@@ -48,11 +50,6 @@ class GatewayBundlesTest {
         props.put("port", 0);
         props.put("multicast", false);
         coapConfig.update(props);
-    }
-
-    @AfterAll
-    static void removeConfig() throws Exception {
-        coapConfig.delete();
     }
 
     static <T> T service(Class<T> type) throws InterruptedException {

@@ -65,12 +65,13 @@ public class UpdateEngine implements Engine {
     private final Path staging;
     private final Installer installer;
     private final List<Bound> providers = new CopyOnWriteArrayList<>();
-    private final BundleContext context;
+    /** The system bundle's context: still valid while this bundle is being updated by its own installation. */
+    private final BundleContext system;
     private final boolean recovered;
 
     @Activate
     public UpdateEngine(BundleContext context, @Reference TrustKeys trust) throws IOException {
-        this.context = context;
+        this.system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getBundleContext();
         this.trust = trust;
         Path data = GatewayHome.data(context);
         this.staging = Files.createDirectories(data.resolve("staging"));
@@ -276,7 +277,7 @@ public class UpdateEngine implements Engine {
      * a reference, and the CoAP server answering {@code /oic/res}.
      */
     boolean healthy() {
-        BundleContext sys = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getBundleContext();
+        BundleContext sys = system;
         for (Bundle b : sys.getBundles()) {
             if (b.getSymbolicName() != null && b.getSymbolicName().startsWith("org.ocfupdate.")
                     && b.getHeaders().get(Constants.FRAGMENT_HOST) == null && b.getState() != Bundle.ACTIVE) {

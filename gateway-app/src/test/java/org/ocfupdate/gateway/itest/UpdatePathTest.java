@@ -1,0 +1,311 @@
+package org.ocfupdate.gateway.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import org.eclipse.californium.core.CoapClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.ocfupdate.pstat.api.CoapEndpoints;
+import org.ocfupdate.pstat.api.Dpm;
+import org.ocfupdate.pstat.api.PstatChange;
+import org.ocfupdate.pstat.api.PstatService;
+import org.ocfupdate.pstat.api.UpdateState;
+import org.ocfupdate.pstat.api.provider.FetchRequest;
+import org.ocfupdate.pstat.api.provider.OfferRequest;
+import org.ocfupdate.pstat.api.provider.UpdateOffer;
+import org.ocfupdate.pstat.api.provider.UpdateProvider;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The whole update path in a real Felix with real signed packages: a provider of the SPI offers a package from a
+ * folder; tm 128 validates and installs it. The package adds a bundle, updates an existing gateway bundle and
+ * replaces pstat-impl itself; the device keeps its identity and state. A package whose bundle cannot start is
+ * rolled back.
+ */
+class UpdatePathTest {
+    static KeyPair key;
+    static Path work;
+    static Configuration trust;
+    static ServiceRegistration<UpdateProvider> provider;
+    static volatile Path offered;
+    static volatile String offeredVersion;
+
+    @BeforeAll
+    static void trustAKeyAndRegisterAProvider() throws Exception {
+        work = Files.createTempDirectory("ocf-itest-update");
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        key = g.generateKeyPair();
+        Path pub = work.resolve("vendor.pem");
+        Files.writeString(pub, "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(key.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        trust = GatewayBundlesTest.service(ConfigurationAdmin.class).getConfiguration("org.ocfupdate.trust", "?");
+        trust.update(new Hashtable<>(Map.of("keys", pub.toString())));
+        provider = GatewayBundlesTest.CONTEXT.registerService(UpdateProvider.class, new FolderProvider(),
+                new Hashtable<>(Map.of("provider.name", "itest-folder")));
+        GatewayBundlesTest.ephemeralPortWithoutMulticast();
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        provider.unregister();
+        trust.delete();
+    }
+
+    /** Offers the package in {@link #offered}, if any; fetch copies it. */
+    static final class FolderProvider implements UpdateProvider {
+        @Override
+        public Optional<UpdateOffer> offer(OfferRequest request) {
+            Path p = offered;
+            return p == null ? Optional.empty() : Optional.of(UpdateOffer.builder(offeredVersion, p.toUri()).build());
+        }
+
+        @Override
+        public void fetch(FetchRequest request) throws org.ocfupdate.pstat.api.provider.UpdateException {
+            try {
+                Files.copy(Path.of(request.offer().location()), request.target(),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                request.progress(Files.size(request.target()), Files.size(request.target()));
+            } catch (IOException e) {
+                throw new org.ocfupdate.pstat.api.provider.UpdateException(
+                        org.ocfupdate.pstat.api.UpdateResult.CONNECTION_FAILURE, e.getMessage());
+            }
+        }
+
+        @Override
+        public String status() {
+            return "folder " + offered;
+        }
+    }
+
+    @Test
+    void anUpdateReplacingBundlesAndPstatImplItselfKeepsTheDeviceState() throws Exception {
+        PstatService pstat = GatewayBundlesTest.service(PstatService.class);
+        JsonNode before = device();
+        String next = bump(before.get("sv").asText());
+        Bundle usb = bundle("org.ocfupdate.update.provider.usb");
+        Bundle impl = bundle("org.ocfupdate.pstat.impl");
+        String usbVersion = usb.getVersion().toString();
+        String implVersion = impl.getVersion().toString();
+        pstat.update(new PstatChange(org.ocfupdate.pstat.api.DeviceOnboardingState.RFPRO, null, null, null), true);
+        pstat.update(new PstatChange(org.ocfupdate.pstat.api.DeviceOnboardingState.RFNOP, null, null, null), true);
+        var owner = pstat.current().rowneruuid();
+
+        Map<String, byte[]> artifacts = new LinkedHashMap<>();
+        artifacts.put("bundles/hello.jar", bundleJar("org.ocfupdate.test.hello", "1.0.0", null));
+        artifacts.put("bundles/usb.jar", repack(usb, bumpBundle(usbVersion)));
+        artifacts.put("bundles/pstat-impl.jar", repack(impl, bumpBundle(implVersion)));
+        artifacts.put("files/greeting.txt", "hello from the package\n".getBytes());
+        offer(next, artifacts);
+
+        pstat.update(PstatChange.tm(Dpm.ISSU), true);
+        awaitIdleAfterUpgrade();
+
+        JsonNode after = device();
+        assertEquals(next, after.get("sv").asText(), "sv is the installed version");
+        assertEquals(before.get("di"), after.get("di"), "the device identity is kept");
+        PstatService now = GatewayBundlesTest.service(PstatService.class);
+        assertEquals(owner, now.current().rowneruuid(), "the owner is kept");
+        assertEquals(0, now.current().cm());
+        assertEquals(Bundle.ACTIVE, bundle("org.ocfupdate.test.hello").getState());
+        assertEquals(bumpBundle(usbVersion), bundle("org.ocfupdate.update.provider.usb").getVersion().toString());
+        assertEquals(bumpBundle(implVersion), bundle("org.ocfupdate.pstat.impl").getVersion().toString(),
+                "pstat-impl itself was replaced");
+        Path home = Path.of(GatewayBundlesTest.CONTEXT.getProperty("gateway.home"));
+        assertEquals("hello from the package\n", Files.readString(home.resolve("data/files/files/greeting.txt")));
+    }
+
+    @Test
+    void aPackageWhoseBundleCannotStartIsRolledBack() throws Exception {
+        PstatService pstat = GatewayBundlesTest.service(PstatService.class);
+        String sv = device().get("sv").asText();
+        Bundle usb = bundle("org.ocfupdate.update.provider.usb");
+        String usbVersion = usb.getVersion().toString();
+        Map<String, byte[]> artifacts = new LinkedHashMap<>();
+        artifacts.put("bundles/usb.jar", repack(usb, bumpBundle(usbVersion)));
+        artifacts.put("bundles/broken.jar", bundleJar("org.ocfupdate.test.broken", "1.0.0", "no.such.Activator"));
+        offer(bump(sv), artifacts);
+
+        pstat.update(PstatChange.tm(Dpm.ISSU), true);
+        awaitIdleAfterUpgrade();
+
+        assertEquals(sv, device().get("sv").asText(), "the version is unchanged");
+        assertNull(bundleOrNull("org.ocfupdate.test.broken"), "the new bundle was removed");
+        assertEquals(usbVersion, bundle("org.ocfupdate.update.provider.usb").getVersion().toString(),
+                "the updated bundle is back at its former version");
+        assertEquals(Bundle.ACTIVE, bundle("org.ocfupdate.update.provider.usb").getState());
+    }
+
+    static void awaitIdleAfterUpgrade() throws Exception {
+        boolean sawUpgrading = false;
+        for (int i = 0; i < 1200; i++) {
+            PstatService p = GatewayBundlesTest.service(PstatService.class);
+            UpdateState s = p.current().update();
+            sawUpgrading |= s == UpdateState.UPGRADING;
+            if (sawUpgrading && s == UpdateState.IDLE) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the update did not end in idle");
+    }
+
+    static JsonNode device() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            CoapEndpoints eps = GatewayBundlesTest.service(CoapEndpoints.class);
+            CoapClient c = new CoapClient("coap://127.0.0.1:" + eps.coap().getPort() + "/oic/d");
+            c.setTimeout(2000L);
+            try {
+                var r = c.get();
+                if (r != null && r.isSuccess() && eps.coap().getPort() != 5683) {
+                    return GatewayBundlesTest.CBOR.readTree(r.getPayload());
+                }
+            } finally {
+                c.shutdown();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("/oic/d does not answer");
+    }
+
+    static void offer(String version, Map<String, byte[]> artifacts) throws Exception {
+        StringBuilder list = new StringBuilder();
+        for (Map.Entry<String, byte[]> a : artifacts.entrySet()) {
+            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(a.getValue()));
+            list.append(list.length() == 0 ? "" : ",").append("{\"path\":\"").append(a.getKey())
+                    .append("\",\"sha256\":\"").append(sha).append("\",\"size\":").append(a.getValue().length)
+                    .append(",\"type\":\"").append(a.getKey().startsWith("bundles/") ? "bundle" : "file").append("\"}");
+        }
+        byte[] manifest = ("{\"name\":\"itest\",\"version\":\"" + version + "\",\"artifacts\":[" + list + "]}").getBytes();
+        Signature s = Signature.getInstance("SHA256withECDSA");
+        s.initSign(key.getPrivate());
+        s.update(manifest);
+        Path pkg = work.resolve("pkg-" + version + ".zip");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(pkg))) {
+            put(out, "manifest.json", manifest);
+            put(out, "manifest.json.sig", s.sign());
+            for (Map.Entry<String, byte[]> a : artifacts.entrySet()) {
+                put(out, a.getKey(), a.getValue());
+            }
+        }
+        offeredVersion = version;
+        offered = pkg;
+    }
+
+    static void put(ZipOutputStream out, String name, byte[] data) throws IOException {
+        out.putNextEntry(new ZipEntry(name));
+        out.write(data);
+        out.closeEntry();
+    }
+
+    static byte[] bundleJar(String bsn, String version, String activator) throws IOException {
+        Manifest m = new Manifest();
+        Attributes a = m.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", bsn);
+        a.putValue("Bundle-Version", version);
+        if (activator != null) {
+            a.putValue("Bundle-Activator", activator);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarOutputStream out = new JarOutputStream(bytes, m)) {
+            out.putNextEntry(new JarEntry("readme.txt"));
+            out.write(("bundle " + bsn).getBytes());
+            out.closeEntry();
+        }
+        return bytes.toByteArray();
+    }
+
+    /** An installed bundle's entries as a new jar with another Bundle-Version: "the next release" of it. */
+    static byte[] repack(Bundle b, String version) throws IOException {
+        Manifest m;
+        try (InputStream in = b.getEntry("META-INF/MANIFEST.MF").openStream()) {
+            m = new Manifest(in);
+        }
+        m.getMainAttributes().putValue("Bundle-Version", version);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarOutputStream out = new JarOutputStream(bytes, m)) {
+            List<URL> entries = new ArrayList<>(Collections.list(b.findEntries("/", "*", true)));
+            for (URL u : entries) {
+                String name = u.getPath().substring(1);
+                if (name.isEmpty() || name.startsWith("META-INF/MANIFEST.MF") || name.equals("META-INF/")) {
+                    continue;
+                }
+                out.putNextEntry(new JarEntry(name));
+                if (!name.endsWith("/")) {
+                    try (InputStream in = u.openStream()) {
+                        in.transferTo((OutputStream) out);
+                    }
+                }
+                out.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    static Bundle bundle(String bsn) {
+        Bundle b = bundleOrNull(bsn);
+        assertNotNull(b, bsn + " is not installed");
+        return b;
+    }
+
+    static Bundle bundleOrNull(String bsn) {
+        Bundle found = null;
+        for (Bundle b : GatewayBundlesTest.CONTEXT.getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                found = b;
+            }
+        }
+        return found;
+    }
+
+    static String bump(String semver) {
+        String[] p = semver.split("[.-]");
+        return p[0] + "." + p[1] + "." + (Integer.parseInt(p[2]) + 1);
+    }
+
+    /** 1.0.0.SNAPSHOT -> 1.0.1.itest */
+    static String bumpBundle(String osgiVersion) {
+        String[] p = osgiVersion.split("\\.");
+        return p[0] + "." + p[1] + "." + (Integer.parseInt(p[2]) + 1) + ".itest";
+    }
+
+}
