@@ -66,6 +66,7 @@ class UpdatePathTest {
     static ServiceRegistration<UpdateProvider> provider;
     static volatile Path offered;
     static volatile String offeredVersion;
+    static final java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeAll
     static void trustAKeyAndRegisterAProvider() throws Exception {
@@ -99,6 +100,7 @@ class UpdatePathTest {
 
         @Override
         public void fetch(FetchRequest request) throws org.ocfupdate.pstat.api.provider.UpdateException {
+            fetches.incrementAndGet();
             try {
                 Files.copy(Path.of(request.offer().location()), request.target(),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -171,6 +173,37 @@ class UpdatePathTest {
         assertEquals(usbVersion, bundle("org.ocfupdate.update.provider.usb").getVersion().toString(),
                 "the updated bundle is back at its former version");
         assertEquals(Bundle.ACTIVE, bundle("org.ocfupdate.update.provider.usb").getState());
+    }
+
+    @Test
+    void aPackageRefusedOnceIsNotDownloadedAgain() throws Exception {
+        PstatService pstat = GatewayBundlesTest.service(PstatService.class);
+        String sv = device().get("sv").asText();
+        KeyPair trusted = key;
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        key = g.generateKeyPair(); // a key the gateway does not trust
+        try {
+            offer(bump(bump(bump(sv))), Map.of("files/x.txt", "x".getBytes()));
+        } finally {
+            key = trusted;
+        }
+        int before = fetches.get();
+        pstat.update(PstatChange.tm(Dpm.ISVV), true);
+        awaitIdle(pstat);
+        assertEquals(before + 1, fetches.get(), "downloaded once");
+        pstat.update(PstatChange.tm(Dpm.ISVV), true);
+        awaitIdle(pstat);
+        assertEquals(before + 1, fetches.get(), "not downloaded again");
+        offered = null;
+    }
+
+    static void awaitIdle(PstatService pstat) throws InterruptedException {
+        Thread.sleep(50);
+        for (int i = 0; i < 400 && pstat.current().update() != UpdateState.IDLE; i++) {
+            Thread.sleep(25);
+        }
+        assertEquals(UpdateState.IDLE, pstat.current().update());
     }
 
     static void awaitIdleAfterUpgrade() throws Exception {

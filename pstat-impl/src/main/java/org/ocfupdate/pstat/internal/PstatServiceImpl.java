@@ -287,21 +287,11 @@ public class PstatServiceImpl implements PstatService {
             Engine.Staged verified = engine.validate(found.get(), j);
             validated(j, verified);
         } catch (UpdateException e) {
-            if (e.result() == UpdateResult.VALIDATION_FAILURE) {
-                Engine.Offer o = offerOf(j);
-                if (o != null) {
-                    history.refuse(o.offer().version(), o.offer().sha256());
-                }
-            }
             end(j, e.result(), null, e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("Software-update action failed unexpectedly", e);
             end(j, UpdateResult.CONNECTION_FAILURE, null, "internal error: " + e);
         }
-    }
-
-    private synchronized Engine.Offer offerOf(Job j) {
-        return j == job ? offer : null;
     }
 
     /** new_version_check (or the start of a validation) found an offer: on to validation, in one transition. */

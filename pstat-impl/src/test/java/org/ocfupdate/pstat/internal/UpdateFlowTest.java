@@ -138,14 +138,13 @@ class UpdateFlowTest {
     }
 
     @Test
-    void aFailedValidationEndsInIdleWithResult5AndTheOfferIsRemembered() throws Exception {
+    void aFailedValidationEndsInIdleWithResult5() throws Exception {
         engine.validateFails = UpdateResult.VALIDATION_FAILURE;
         engine.gated = false;
         pstat.update(PstatChange.tm(Dpm.ISVV), true);
         awaitState(UpdateState.IDLE);
         assertEquals(List.of("256/64/nsa", "0/0/idle"), transitions());
         assertEquals(5, store.state().result());
-        assertTrue(history.wasRefused("1.1.0", null));
     }
 
     @Test

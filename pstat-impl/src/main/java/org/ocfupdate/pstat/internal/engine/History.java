@@ -80,10 +80,13 @@ public final class History {
         }
     }
 
-    /** True when this version was refused with this digest, or with any digest when {@code sha256} is null. */
+    /**
+     * True when a package of this version was refused, unless both digests are known and differ (a corrected
+     * package of the same version may be offered again).
+     */
     public synchronized boolean wasRefused(String version, String sha256) {
-        return doc.refused().stream()
-                .anyMatch(r -> r.version().equals(version) && (sha256 == null || sha256.equals(r.sha256())));
+        return doc.refused().stream().anyMatch(r -> r.version().equals(version)
+                && (sha256 == null || r.sha256() == null || sha256.equals(r.sha256())));
     }
 
     private static <T> List<T> append(List<T> list, T item) {

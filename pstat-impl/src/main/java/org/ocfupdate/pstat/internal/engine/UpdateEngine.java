@@ -62,6 +62,7 @@ public class UpdateEngine implements Engine {
     }
 
     private final TrustKeys trust;
+    private final History history;
     private final Path staging;
     private final Installer installer;
     private final List<Bound> providers = new CopyOnWriteArrayList<>();
@@ -70,7 +71,9 @@ public class UpdateEngine implements Engine {
     private final boolean recovered;
 
     @Activate
-    public UpdateEngine(BundleContext context, @Reference TrustKeys trust) throws IOException {
+    public UpdateEngine(BundleContext context, @Reference TrustKeys trust, @Reference History history)
+            throws IOException {
+        this.history = history;
         this.system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getBundleContext();
         this.trust = trust;
         Path data = GatewayHome.data(context);
@@ -124,7 +127,7 @@ public class UpdateEngine implements Engine {
 
             @Override
             public boolean wasRefused(String version, String sha256) {
-                return false;
+                return history.wasRefused(version, sha256);
             }
 
             @Override
@@ -133,6 +136,11 @@ public class UpdateEngine implements Engine {
             }
         });
         if (offer.isEmpty()) {
+            return Optional.empty();
+        }
+        if (history.wasRefused(offer.get().version(), offer.get().sha256())) {
+            // a package refused once is not downloaded again, even from a provider that offers it anyway
+            LOG.info("{} offers {}, which was refused before; ignored", b.name(), offer.get().version());
             return Optional.empty();
         }
         try {
@@ -163,6 +171,7 @@ public class UpdateEngine implements Engine {
         } catch (IOException e) {
             throw new UpdateException(UpdateResult.NOT_ENOUGH_FLASH, "cannot read free space: " + e.getMessage());
         }
+        String sha = null;
         try {
             b.provider().fetch(new FetchRequest() {
                 @Override
@@ -192,7 +201,7 @@ public class UpdateEngine implements Engine {
                 throw new UpdateException(UpdateResult.CONNECTION_FAILURE, "provider " + b.name()
                         + " went away during the transfer");
             }
-            String sha = sha256(part);
+            sha = sha256(part);
             if (o.size() >= 0 && Files.size(part) != o.size()) {
                 throw new UpdateException(UpdateResult.VALIDATION_FAILURE, "the package has " + Files.size(part)
                         + " bytes, the offer declared " + o.size());
@@ -212,7 +221,11 @@ public class UpdateEngine implements Engine {
             Files.write(staging.resolve("staged.json"), JSON.writeValueAsBytes(staged));
             return staged;
         } catch (PackageException e) {
+            refuse(o, sha, e.result());
             throw new UpdateException(UpdateResult.of(e.result()), e.getMessage());
+        } catch (UpdateException e) {
+            refuse(o, sha, e.result().code());
+            throw e;
         } catch (IOException e) {
             throw new UpdateException(UpdateResult.NOT_ENOUGH_FLASH, "staging failed: " + e.getMessage());
         } finally {
@@ -221,6 +234,13 @@ public class UpdateEngine implements Engine {
             } catch (IOException e) {
                 LOG.warn("Cannot delete {}: {}", part, e.getMessage());
             }
+        }
+    }
+
+    /** A package that failed validation is remembered (version and digest) and not fetched again. */
+    private void refuse(UpdateOffer o, String sha, int result) {
+        if (result == UpdateResult.VALIDATION_FAILURE.code()) {
+            history.refuse(o.version(), sha != null ? sha : o.sha256());
         }
     }
 

@@ -102,7 +102,8 @@ class OcfPkgTest {
         JsonNode manifest;
         try (ZipFile zip = new ZipFile(pkg.toFile())) {
             List<String> names = Collections.list(zip.entries()).stream().map(ZipEntry::getName).toList();
-            assertEquals(List.of("manifest.json", "manifest.json.sig", "bundles/app-1.1.0.jar", "files/app.cfg"), names);
+            assertEquals(List.of("manifest.json", "manifest.json.sig", "bundles/app-1.1.0.jar", "files/app.cfg"),
+                    names);
             manifest = new ObjectMapper().readTree(zip.getInputStream(zip.getEntry("manifest.json")));
             assertArrayEquals(Files.readAllBytes(bundle), zip.getInputStream(zip.getEntry("bundles/app-1.1.0.jar"))
                     .readAllBytes());
@@ -111,7 +112,8 @@ class OcfPkgTest {
         assertEquals("1.1.0", manifest.get("version").textValue());
         assertEquals("bundle", manifest.at("/artifacts/0/type").textValue());
         assertEquals(Files.size(bundle), manifest.at("/artifacts/0/size").longValue());
-        assertEquals(PackageVerifierTest.sha(Files.readAllBytes(bundle)), manifest.at("/artifacts/0/sha256").textValue());
+        assertEquals(PackageVerifierTest.sha(Files.readAllBytes(bundle)),
+                manifest.at("/artifacts/0/sha256").textValue());
         assertEquals("files/app.cfg", manifest.at("/artifacts/1/path").textValue());
         assertEquals("file", manifest.at("/artifacts/1/type").textValue());
 
@@ -129,7 +131,8 @@ class OcfPkgTest {
         Path pkg = dir.resolve("p.zip");
         ok("create", "--key", dir.resolve("a.pem"), "--version", "2.0.0-rc.1", "--out", pkg, "--name", "demo",
                 "--file", file("data.bin", "0123456789"));
-        assertTrue(ok("verify", "--key", dir.resolve("a.pub"), pkg).out.startsWith("valid: demo 2.0.0-rc.1, 1 artifact,"));
+        assertTrue(ok("verify", "--key", dir.resolve("a.pub"), pkg).out
+                .startsWith("valid: demo 2.0.0-rc.1, 1 artifact,"));
 
         assertTrue(failure(1, "verify", "--key", dir.resolve("b.pub"), pkg).contains("does not verify"));
 
@@ -152,10 +155,12 @@ class OcfPkgTest {
         String reason = failure(1, "verify", "--key", dir.resolve("a.pub"), tampered);
         assertTrue(reason.contains("files/data.bin: SHA-256 does not match the manifest"), reason);
 
-        assertTrue(failure(1, "verify", "--key", dir.resolve("a.pub"), dir.resolve("missing.zip")).contains("no such file"));
+        assertTrue(failure(1, "verify", "--key", dir.resolve("a.pub"), dir.resolve("missing.zip"))
+                .contains("no such file"));
         assertTrue(failure(1, "verify", "--key", dir.resolve("a.pem"), pkg).contains("no PEM block 'PUBLIC KEY'"));
         Files.writeString(dir.resolve("junk.zip"), "not a zip");
-        assertTrue(failure(1, "verify", "--key", dir.resolve("a.pub"), dir.resolve("junk.zip")).contains("not a valid zip"));
+        assertTrue(failure(1, "verify", "--key", dir.resolve("a.pub"), dir.resolve("junk.zip"))
+                .contains("not a valid zip"));
     }
 
     @Test
@@ -175,10 +180,13 @@ class OcfPkgTest {
         assertTrue(failure(2, "verify", "--key", "--help-me", "p.zip").contains("option --key needs a value"));
         assertTrue(failure(2, "verify", "--key", "k.pem").contains("missing PACKAGE"));
         assertTrue(failure(2, "verify", "--key", "k.pem", "a.zip", "b.zip").contains("unexpected argument b.zip"));
-        assertTrue(failure(2, "keygen", "--private", "a", "--public", "b", "--colour", "red").contains("unknown option --colour"));
-        assertTrue(failure(2, "keygen", "--private", "a", "--public", "b", "--algorithm", "rsa").contains("ec or ed25519"));
+        assertTrue(failure(2, "keygen", "--private", "a", "--public", "b", "--colour", "red")
+                .contains("unknown option --colour"));
+        assertTrue(failure(2, "keygen", "--private", "a", "--public", "b", "--algorithm", "rsa")
+                .contains("ec or ed25519"));
         assertTrue(failure(2, "create", "--key", "k", "--version", "1.0.0", "--out", "o.zip").contains("at least one"));
-        assertTrue(failure(2, "create", "--key", "k", "--key", "k2", "--version", "1.0.0", "--out", "o.zip", "--file", "f")
+        assertTrue(failure(2, "create", "--key", "k", "--key", "k2", "--version", "1.0.0", "--out", "o.zip",
+                "--file", "f")
                 .contains("--key given twice"));
     }
 
@@ -191,7 +199,8 @@ class OcfPkgTest {
         assertFalse(Files.exists(pub));
         ok("keygen", "--private", dir.resolve("k2.pem"), "--public", pub);
         String before = Files.readString(pub);
-        assertTrue(failure(1, "keygen", "--private", dir.resolve("k3.pem"), "--public", pub).contains("already exists"));
+        assertTrue(failure(1, "keygen", "--private", dir.resolve("k3.pem"), "--public", pub)
+                .contains("already exists"));
         assertEquals(before, Files.readString(pub));
         assertFalse(Files.exists(dir.resolve("k3.pem")));
     }
