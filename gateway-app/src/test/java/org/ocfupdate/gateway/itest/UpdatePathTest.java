@@ -129,8 +129,13 @@ class UpdatePathTest {
         pstat.update(new PstatChange(org.ocfupdate.pstat.api.DeviceOnboardingState.RFPRO, null, null, null), true);
         pstat.update(new PstatChange(org.ocfupdate.pstat.api.DeviceOnboardingState.RFNOP, null, null, null), true);
         var owner = pstat.current().rowneruuid();
+        Map<String, Object> prefs = Map.of("recipe", "flat white", "strength", 7, "cups", 2);
+        postBrewing(prefs);
+        Bundle app = bundle("org.ocfupdate.gateway.app");
+        String appVersion = app.getVersion().toString();
 
         Map<String, byte[]> artifacts = new LinkedHashMap<>();
+        artifacts.put("bundles/gateway-app.jar", repack(app, bumpBundle(appVersion)));
         artifacts.put("bundles/hello.jar", bundleJar("org.ocfupdate.test.hello", "1.0.0", null));
         artifacts.put("bundles/usb.jar", repack(usb, bumpBundle(usbVersion)));
         artifacts.put("bundles/pstat-impl.jar", repack(impl, bumpBundle(implVersion)));
@@ -152,6 +157,53 @@ class UpdatePathTest {
                 "pstat-impl itself was replaced");
         Path home = Path.of(GatewayBundlesTest.CONTEXT.getProperty("gateway.home"));
         assertEquals("hello from the package\n", Files.readString(home.resolve("data/files/files/greeting.txt")));
+        assertEquals(bumpBundle(appVersion), bundle("org.ocfupdate.gateway.app").getVersion().toString(),
+                "the bundle serving /brewing was replaced");
+        assertEquals(GatewayBundlesTest.CBOR.valueToTree(prefs), getBrewing(), "resource data kept by the update");
+
+        // and after a restart of the gateway's bundles, everything is read back from data/
+        for (String bsn : List.of("org.ocfupdate.gateway.app", "org.ocfupdate.pstat.impl")) {
+            bundle(bsn).stop();
+        }
+        for (String bsn : List.of("org.ocfupdate.pstat.impl", "org.ocfupdate.gateway.app")) {
+            bundle(bsn).start();
+        }
+        assertEquals(GatewayBundlesTest.CBOR.valueToTree(prefs), getBrewing(), "resource data kept by the restart");
+        assertEquals(next, device().get("sv").asText());
+        assertEquals(before.get("di"), device().get("di"));
+        assertEquals(owner, GatewayBundlesTest.service(PstatService.class).current().rowneruuid());
+    }
+
+    static void postBrewing(Map<String, Object> prefs) throws Exception {
+        CoapClient c = new CoapClient(base() + "/brewing");
+        try {
+            var r = c.post(GatewayBundlesTest.CBOR.writeValueAsBytes(prefs), 10000);
+            assertEquals(org.eclipse.californium.core.coap.CoAP.ResponseCode.CHANGED, r.getCode(), r.getResponseText());
+        } finally {
+            c.shutdown();
+        }
+    }
+
+    static JsonNode getBrewing() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            CoapClient c = new CoapClient(base() + "/brewing");
+            c.setTimeout(2000L);
+            try {
+                var r = c.get();
+                if (r != null && r.isSuccess()) {
+                    return GatewayBundlesTest.CBOR.readTree(r.getPayload());
+                }
+            } finally {
+                c.shutdown();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("/brewing does not answer");
+    }
+
+    static String base() throws Exception {
+        device(); // waits for the endpoint of the test configuration
+        return "coap://127.0.0.1:" + GatewayBundlesTest.service(CoapEndpoints.class).coap().getPort();
     }
 
     @Test
