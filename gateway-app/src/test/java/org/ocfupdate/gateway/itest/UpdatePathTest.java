@@ -69,7 +69,10 @@ class UpdatePathTest {
     static final java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeAll
-    static void trustAKeyAndRegisterAProvider() throws Exception {
+    static synchronized void trustAKeyAndRegisterAProvider() throws Exception {
+        if (provider != null) {
+            return;
+        }
         work = Files.createTempDirectory("ocf-itest-update");
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));
@@ -85,8 +88,9 @@ class UpdatePathTest {
     }
 
     @AfterAll
-    static void cleanUp() throws Exception {
+    static synchronized void cleanUp() throws Exception {
         provider.unregister();
+        provider = null;
         trust.delete();
     }
 

@@ -305,7 +305,9 @@ public class PstatServiceImpl implements PstatService {
         int tm = s.tm() == Dpm.ISSU ? Dpm.ISSU : Dpm.ISVV;
         LOG.info("Version {} offered by {}; validating", o.offer().version(), o.provider());
         if (s.update() == UpdateState.VERSION_VALIDATION) {
-            store.save(s); // a validation that found its offer: no transition, the new nv is recorded
+            // a validation that found its offer: no transition; nv is saved with the next one (and an
+            // interrupted validation ends in idle at the next start anyway)
+            store.keep(s);
         } else {
             publish(s.withUpdate(UpdateState.VERSION_VALIDATION, tm), false);
         }

@@ -64,6 +64,11 @@ public class SvrStore {
         state = next;
     }
 
+    /** Makes {@code next} current without writing it: for details that the next save may carry. */
+    public synchronized void keep(SvrState next) {
+        state = next;
+    }
+
     /** {@code /oic/d} {@code sv}: the running software version, the last installed or else the release. */
     public String softwareVersion() {
         String installed = state.version();
