@@ -8,6 +8,7 @@ command -v coap-client-notls >/dev/null || need+=(libcoap3-bin)   # coap-client-
 command -v ip >/dev/null || need+=(iproute2)                       # network namespaces (multicast discovery test)
 command -v openssl >/dev/null || need+=(openssl)                   # keys and signatures of test packages
 command -v zip >/dev/null || need+=(zip)                           # packages built the way a vendor would
+command -v mkfs.vfat >/dev/null || [ -x /usr/sbin/mkfs.vfat ] || [ -x /sbin/mkfs.vfat ] || need+=(dosfstools)  # vfat image as a USB medium
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"

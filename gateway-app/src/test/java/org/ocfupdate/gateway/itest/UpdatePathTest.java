@@ -83,7 +83,8 @@ class UpdatePathTest {
         trust = GatewayBundlesTest.service(ConfigurationAdmin.class).getConfiguration("org.ocfupdate.trust", "?");
         trust.update(new Hashtable<>(Map.of("keys", pub.toString())));
         provider = GatewayBundlesTest.CONTEXT.registerService(UpdateProvider.class, new FolderProvider(),
-                new Hashtable<>(Map.of("provider.name", "itest-folder")));
+                // ranked above the USB provider, which has ranking 0 and is registered first (ties go to the oldest)
+                new Hashtable<>(Map.of("provider.name", "itest-folder", "service.ranking", 50)));
         GatewayBundlesTest.ephemeralPortWithoutMulticast();
     }
 

@@ -89,18 +89,44 @@ public class UpdateEngine implements Engine {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+            policyOption = ReferencePolicyOption.GREEDY, updated = "updatedProvider")
     void addProvider(UpdateProvider provider, Map<String, Object> props) {
-        int ranking = props.get(Constants.SERVICE_RANKING) instanceof Integer r ? r : 0;
-        long id = (Long) props.get(Constants.SERVICE_ID);
-        Object name = props.getOrDefault("provider.name", provider.getClass().getSimpleName());
-        providers.add(new Bound(provider, ranking, id, String.valueOf(name)));
-        LOG.info("Update provider {} (ranking {}) available", name, ranking);
+        Bound b = bound(provider, props);
+        providers.add(b);
+        LOG.info("Update provider {} (ranking {}) available", b.name(), b.ranking());
+    }
+
+    /** A provider's properties changed (e.g. its ranking, from the console or an etc/ file): re-sort at once. */
+    void updatedProvider(UpdateProvider provider, Map<String, Object> props) {
+        Bound b = bound(provider, props);
+        providers.replaceAll(x -> x.provider() == provider ? b : x);
+        LOG.info("Update provider {} now ranks {}", b.name(), b.ranking());
     }
 
     void removeProvider(UpdateProvider provider) {
         providers.removeIf(b -> b.provider() == provider);
         LOG.info("Update provider {} gone", provider.getClass().getSimpleName());
+    }
+
+    private static Bound bound(UpdateProvider provider, Map<String, Object> props) {
+        long id = (Long) props.get(Constants.SERVICE_ID);
+        Object name = props.getOrDefault("provider.name", provider.getClass().getSimpleName());
+        return new Bound(provider, ranking(props.get(Constants.SERVICE_RANKING)), id, String.valueOf(name));
+    }
+
+    /** {@code service.ranking} as an Integer, any Number, or text (FileInstall passes "10" from a .cfg line). */
+    static int ranking(Object value) {
+        if (value instanceof Number n) {
+            return n.intValue();
+        }
+        if (value instanceof String s) {
+            try {
+                return Integer.parseInt(s.trim());
+            } catch (NumberFormatException e) {
+                LOG.warn("service.ranking '{}' is not a number; 0 is used", s);
+            }
+        }
+        return 0;
     }
 
     /** The providers, the one in use first. */
@@ -201,13 +227,18 @@ public class UpdateEngine implements Engine {
                 throw new UpdateException(UpdateResult.CONNECTION_FAILURE, "provider " + b.name()
                         + " went away during the transfer");
             }
-            sha = sha256(part);
             if (o.size() >= 0 && Files.size(part) != o.size()) {
                 throw new UpdateException(UpdateResult.VALIDATION_FAILURE, "the package has " + Files.size(part)
                         + " bytes, the offer declared " + o.size());
             }
-            if (o.sha256() != null && !o.sha256().equals(sha)) {
-                throw new UpdateException(UpdateResult.VALIDATION_FAILURE, "the package's SHA-256 differs from the offer's");
+            // the whole file is hashed only when the offer declared a digest (an HTTP descriptor): the
+            // verification below reads every artifact anyway, and one pass less is a third of the time
+            if (o.sha256() != null) {
+                sha = sha256(part);
+                if (!o.sha256().equals(sha)) {
+                    throw new UpdateException(UpdateResult.VALIDATION_FAILURE,
+                            "the package's SHA-256 differs from the offer's");
+                }
             }
             PackageVerifier.Verified v = PackageVerifier.verify(part, trust.publicKeys(),
                     SemVer.parse(job.runningVersion()));
@@ -221,11 +252,10 @@ public class UpdateEngine implements Engine {
             Files.write(staging.resolve("staged.json"), JSON.writeValueAsBytes(staged));
             return staged;
         } catch (PackageException e) {
-            refuse(o, sha, e.result());
+            // the package itself is bad: remembered, by version and digest, and not fetched again. A transfer
+            // that went wrong (sizes, a medium changing under us) is not the package's fault and is not.
+            refuse(o, sha != null ? sha : digestOrNull(part), e.result());
             throw new UpdateException(UpdateResult.of(e.result()), e.getMessage());
-        } catch (UpdateException e) {
-            refuse(o, sha, e.result().code());
-            throw e;
         } catch (IOException e) {
             throw new UpdateException(UpdateResult.NOT_ENOUGH_FLASH, "staging failed: " + e.getMessage());
         } finally {
@@ -240,7 +270,15 @@ public class UpdateEngine implements Engine {
     /** A package that failed validation is remembered (version and digest) and not fetched again. */
     private void refuse(UpdateOffer o, String sha, int result) {
         if (result == UpdateResult.VALIDATION_FAILURE.code()) {
-            history.refuse(o.version(), sha != null ? sha : o.sha256());
+            history.refuse(o.version(), sha);
+        }
+    }
+
+    private static String digestOrNull(Path file) {
+        try {
+            return sha256(file);
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -265,7 +303,7 @@ public class UpdateEngine implements Engine {
             }
             Staged s = JSON.readValue(meta.toFile(), Staged.class);
             PackageVerifier.verify(s.file(), trust.publicKeys(), SemVer.parse(runningVersion));
-            if (!sha256(s.file()).equals(s.sha256())) {
+            if (s.sha256() != null && !sha256(s.file()).equals(s.sha256())) {
                 return Optional.empty();
             }
             return Optional.of(s);

@@ -1,0 +1,46 @@
+package org.ocfupdate.provider.usb.internal;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.ocfupdate.pstat.api.DeviceOnboardingState;
+import org.ocfupdate.pstat.api.Pstat;
+import org.ocfupdate.pstat.api.PstatChange;
+import org.ocfupdate.pstat.api.PstatListener;
+import org.ocfupdate.pstat.api.PstatRefusedException;
+import org.ocfupdate.pstat.api.PstatService;
+import org.ocfupdate.pstat.api.UpdateState;
+
+/** Records the changes asked of pstat; refuses them (as when an action is running) while {@link #busy} is set. */
+final class FakePstat implements PstatService {
+    final List<PstatChange> changes = new CopyOnWriteArrayList<>();
+    final List<Boolean> owners = new CopyOnWriteArrayList<>();
+    volatile boolean busy;
+    volatile int refusals;
+
+    @Override
+    public Pstat current() {
+        return new Pstat(DeviceOnboardingState.RFNOP, false, true, 0, 0, 4, 4, new UUID(0, 1), UpdateState.IDLE);
+    }
+
+    @Override
+    public Pstat update(PstatChange change, boolean owner) throws PstatRefusedException {
+        if (busy) {
+            refusals++;
+            throw new PstatRefusedException(PstatRefusedException.Reason.BAD_REQUEST,
+                    "a software-update action is running (NEW_VERSION_CHECK)");
+        }
+        changes.add(change);
+        owners.add(owner);
+        return current();
+    }
+
+    @Override
+    public void addListener(PstatListener listener) {
+    }
+
+    @Override
+    public void removeListener(PstatListener listener) {
+    }
+}
