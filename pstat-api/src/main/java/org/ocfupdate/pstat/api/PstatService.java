@@ -20,6 +20,12 @@ public interface PstatService {
      */
     Pstat update(PstatChange change, boolean owner) throws PstatRefusedException;
 
+    /** The software-update status: versions, last result, progress of a running transfer. */
+    UpdateStatus status();
+
+    /** The persisted update history, oldest first. */
+    java.util.List<UpdateRecord> history();
+
     /** Adds a listener of every transition; it is called with the current snapshot first. */
     void addListener(PstatListener listener);
 

@@ -19,7 +19,9 @@ import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatListener;
 import org.ocfupdate.pstat.api.PstatRefusedException;
 import org.ocfupdate.pstat.api.PstatService;
+import org.ocfupdate.pstat.api.UpdateRecord;
 import org.ocfupdate.pstat.api.UpdateResult;
+import org.ocfupdate.pstat.api.UpdateStatus;
 import org.ocfupdate.pstat.api.UpdateState;
 import org.ocfupdate.pstat.api.provider.UpdateException;
 import org.ocfupdate.pstat.internal.engine.Engine;
@@ -412,9 +414,18 @@ public class PstatServiceImpl implements PstatService {
         return true;
     }
 
-    /** The running action's progress, or null. */
-    public synchronized Job job() {
-        return job;
+    @Override
+    public synchronized UpdateStatus status() {
+        SvrState s = store.state();
+        Job j = job;
+        return new UpdateStatus(s.update(), store.softwareVersion(), s.nv(), UpdateResult.of(s.result()), s.lastUpdate(),
+                j == null ? 0 : j.bytes(), j == null ? -1 : j.total());
+    }
+
+    @Override
+    public List<UpdateRecord> history() {
+        return history.entries().stream().map(e -> new UpdateRecord(e.time(), e.from(), e.to(), e.provider(),
+                UpdateResult.of(e.result()), e.durationMs(), e.reason())).toList();
     }
 
     private void publish(SvrState s, boolean pending) {

@@ -98,8 +98,13 @@ class UpdateFlowTest {
         assertEquals(List.of("256/128/nsa", "320/128/sva", "448/128/upgrading", "0/0/idle"), transitions());
         assertEquals("1.1.0", store.softwareVersion());
         assertEquals(UpdateResult.SUCCESS.code(), store.state().result());
-        History.Entry last = history.entries().get(history.entries().size() - 1);
-        assertEquals(List.of("1.0.0", "1.1.0", "fake", 1), List.of(last.from(), last.to(), last.provider(), last.result()));
+        var last = pstat.history().get(pstat.history().size() - 1);
+        assertEquals(List.of("1.0.0", "1.1.0", "fake", UpdateResult.SUCCESS),
+                List.of(last.from(), last.to(), last.provider(), last.result()));
+        var status = pstat.status();
+        assertEquals(List.of("1.1.0", "1.1.0", UpdateResult.SUCCESS),
+                List.of(status.runningVersion(), status.offeredVersion(), status.result()));
+        assertTrue(status.lastUpdate() != null);
     }
 
     @Test

@@ -37,6 +37,17 @@ final class FakePstat implements PstatService {
     }
 
     @Override
+    public org.ocfupdate.pstat.api.UpdateStatus status() {
+        return new org.ocfupdate.pstat.api.UpdateStatus(UpdateState.IDLE, "1.0.0", null,
+                org.ocfupdate.pstat.api.UpdateResult.IDLE, null, 0, -1);
+    }
+
+    @Override
+    public java.util.List<org.ocfupdate.pstat.api.UpdateRecord> history() {
+        return java.util.List.of();
+    }
+
+    @Override
     public void addListener(PstatListener listener) {
     }
 
