@@ -181,6 +181,19 @@ final class OcfSchemas {
         if (file.equals(LINKS)) {
             edit(doc.at("/definitions/href"), p -> p.remove("format"));
         }
+        if (file.equals("oic.r.softwareupdate.swagger.json")) {
+            // updatetime also takes "now" and "none" (IoTivity-Lite's values; ocf-software-update.md §4)
+            // purl is "" until a client sets one, as IoTivity-Lite answers: the property is required and no URL
+            // would be true (docs/spec-interpretation.md); a set purl is an absolute https, http or coaps URL
+            edit(doc.at("/definitions/swupdate/properties/purl"), p -> {
+                p.remove("format");
+                p.put("pattern", "^$|^(https?|coaps)://[^\\s]+$");
+            });
+            edit(doc.at("/definitions/swupdate/properties/updatetime"), p -> {
+                p.remove("format");
+                p.put("pattern", "^(now|none|\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?(Z|[+-]\\d\\d:\\d\\d))$");
+            });
+        }
     }
 
     private static void edit(JsonNode node, Consumer<ObjectNode> change) {

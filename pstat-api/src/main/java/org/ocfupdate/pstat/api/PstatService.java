@@ -20,6 +20,19 @@ public interface PstatService {
      */
     Pstat update(PstatChange change, boolean owner) throws PstatRefusedException;
 
+    /**
+     * Starts the software-update action of {@code tm} bit {@code bit} (64, 128 or 256) as a {@code tm} write by the
+     * owner does, refused the same way, with {@code location} (e.g. {@code /oc/swu} {@code purl}) telling the
+     * provider where to look for this one action.
+     *
+     * @param location where the provider should look, or null for its configured default
+     * @throws PstatRefusedException when refused; then nothing changed
+     */
+    Pstat start(int bit, java.net.URI location) throws PstatRefusedException;
+
+    /** Cancels a running check or validation (never an installation); false when there was none. */
+    boolean cancel();
+
     /** The software-update status: versions, last result, progress of a running transfer. */
     UpdateStatus status();
 

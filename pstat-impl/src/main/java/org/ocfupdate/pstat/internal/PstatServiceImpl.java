@@ -3,6 +3,7 @@ package org.ocfupdate.pstat.internal;
 import static org.ocfupdate.pstat.api.PstatRefusedException.Reason.BAD_REQUEST;
 import static org.ocfupdate.pstat.api.PstatRefusedException.Reason.UNAUTHORIZED;
 
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -194,8 +195,21 @@ public class PstatServiceImpl implements PstatService {
             next = changeDos(next, target);
         }
         if (action != 0) {
-            start(next, action);
+            start(next, action, null);
         }
+        return current;
+    }
+
+    @Override
+    public synchronized Pstat start(int bit, URI location) throws PstatRefusedException {
+        if (Integer.bitCount(bit) != 1 || (bit & Dpm.SOFTWARE_UPDATE) == 0) {
+            throw new PstatRefusedException(BAD_REQUEST, "not a software-update action: " + bit);
+        }
+        SvrState s = store.state();
+        if (checkTm(bit, s) == 0) {
+            throw new PstatRefusedException(BAD_REQUEST, "a software-update action is running (" + s.update() + ")");
+        }
+        start(s, bit, location);
         return current;
     }
 
@@ -262,8 +276,8 @@ public class PstatServiceImpl implements PstatService {
      * Starts the action of {@code tm} bit {@code bit} (ocf-software-update.md §2): a check, or a validation that
      * first finds the offer, or an update that passes through validation unless a verified package is staged.
      */
-    private void start(SvrState s, int bit) {
-        job = new Job(++jobs, store.softwareVersion(), null);
+    private void start(SvrState s, int bit, URI location) {
+        job = new Job(++jobs, store.softwareVersion(), location);
         Job j = job;
         LOG.info("Software-update action tm {} started", bit);
         if (bit == Dpm.ISSU && s.update() == UpdateState.VERSION_AVAILABLE && staged != null) {
@@ -402,7 +416,7 @@ public class PstatServiceImpl implements PstatService {
                 provider == null ? "" : provider, result.code(), System.currentTimeMillis() - j.started(), reason);
     }
 
-    /** Cancels a running check or validation (not an installation); false when there is nothing to cancel. */
+    @Override
     public synchronized boolean cancel() {
         SvrState s = store.state();
         if (job == null || s.update() == UpdateState.UPGRADING || !s.update().isBusy()) {

@@ -105,7 +105,7 @@ public class PstatResource extends OcfResource implements PstatListener {
         }
     }
 
-    private static boolean isLoopbackPlain(CoapExchange exchange) {
+    static boolean isLoopbackPlain(CoapExchange exchange) {
         return !exchange.advanced().getEndpoint().getUri().getScheme().endsWith("s")
                 && exchange.getSourceAddress().isLoopbackAddress();
     }

@@ -37,6 +37,16 @@ final class FakePstat implements PstatService {
     }
 
     @Override
+    public Pstat start(int bit, java.net.URI location) throws PstatRefusedException {
+        return update(PstatChange.tm(bit), true);
+    }
+
+    @Override
+    public boolean cancel() {
+        return false;
+    }
+
+    @Override
     public org.ocfupdate.pstat.api.UpdateStatus status() {
         return new org.ocfupdate.pstat.api.UpdateStatus(UpdateState.IDLE, "1.0.0", null,
                 org.ocfupdate.pstat.api.UpdateResult.IDLE, null, 0, -1);
