@@ -92,6 +92,16 @@ class HttpProviderTest {
         }
     }
 
+    private static boolean httpSaved;
+
+    /** The configuration as it was before this class changed it, restored after all its tests. */
+    static synchronized void saveHttpConfigOnce(org.osgi.service.cm.Configuration http) {
+        if (!httpSaved) {
+            httpBefore = http.getProperties();
+            httpSaved = true;
+        }
+    }
+
     static String base() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
@@ -135,7 +145,7 @@ class HttpProviderTest {
 
         // and the HTTP provider configured with its url, ranked above the others
         var http = GatewayBundlesTest.service(ConfigurationAdmin.class).getConfiguration(HTTP_PID, "?");
-        httpBefore = http.getProperties();
+        saveHttpConfigOnce(http);
         http.update(new Hashtable<>(Map.of("url", base() + "/ota/release.json", "service.ranking", RANKING)));
         UpdateProvider provider = awaitHttpProvider("(service.ranking=" + RANKING + ")");
 
@@ -151,5 +161,37 @@ class HttpProviderTest {
         assertTrue(requests.contains("GET /ota/release.json.sig"), requests.toString());
         assertTrue(requests.contains("GET /ota/packages/update-" + next + ".zip"), requests.toString());
         assertTrue(provider.status().contains(next), provider.status());
+    }
+
+    @Test
+    void aPackageWhoseDigestDiffersFromTheDescriptorIsRefused() throws Exception {
+        PstatService pstat = GatewayBundlesTest.service(PstatService.class);
+        UpdatePathTest.awaitIdle(pstat);
+        String sv = UpdatePathTest.device().get("sv").asText();
+        String[] v = sv.split("[.-]");
+        String next = v[0] + "." + (Integer.parseInt(v[1]) + 7) + ".0";
+        Path pkg = SignedPackages.write(work.resolve("wrong-" + next + ".zip"), key, next,
+                Map.of("files/wrong.txt", "x".getBytes()));
+        byte[] zip = Files.readAllBytes(pkg);
+        byte[] descriptor = ("{\"version\":\"" + next + "\",\"package\":\"packages/wrong-" + next + ".zip\","
+                + "\"size\":" + zip.length + ",\"sha256\":\"" + "0".repeat(64) + "\"}").getBytes();
+        Signature s = Signature.getInstance("SHA256withECDSA");
+        s.initSign(key.getPrivate());
+        s.update(descriptor);
+        files.put("/ota/wrong.json", descriptor);
+        files.put("/ota/wrong.json.sig", s.sign());
+        files.put("/ota/packages/wrong-" + next + ".zip", zip);
+        var http = GatewayBundlesTest.service(ConfigurationAdmin.class).getConfiguration(HTTP_PID, "?");
+        saveHttpConfigOnce(http);
+        http.update(new Hashtable<>(Map.of("url", base() + "/ota/wrong.json", "service.ranking", RANKING)));
+        awaitHttpProvider("(provider.url=" + base() + "/ota/wrong.json)");
+
+        pstat.update(PstatChange.tm(Dpm.ISVV), true);
+        UpdatePathTest.awaitIdle(pstat);
+
+        assertEquals(org.ocfupdate.pstat.api.UpdateResult.VALIDATION_FAILURE, pstat.status().result(),
+                pstat.history().get(pstat.history().size() - 1).reason());
+        assertTrue(requests.contains("GET /ota/packages/wrong-" + next + ".zip"), "downloaded, then refused");
+        assertEquals(sv, UpdatePathTest.device().get("sv").asText());
     }
 }
