@@ -96,7 +96,7 @@ class UpdatePathTest {
     }
 
     /** Offers the package in {@link #offered}, if any; fetch copies it. */
-    static final class FolderProvider implements UpdateProvider {
+    static class FolderProvider implements UpdateProvider {
         @Override
         public Optional<UpdateOffer> offer(OfferRequest request) {
             Path p = offered;
@@ -230,6 +230,34 @@ class UpdatePathTest {
         assertEquals(usbVersion, bundle("org.ocfupdate.update.provider.usb").getVersion().toString(),
                 "the updated bundle is back at its former version");
         assertEquals(Bundle.ACTIVE, bundle("org.ocfupdate.update.provider.usb").getState());
+    }
+
+    @Test
+    void aProviderThatGoesAwayDuringTheTransferFailsTheActionWithResult4() throws Exception {
+        PstatService pstat = GatewayBundlesTest.service(PstatService.class);
+        awaitIdle(pstat);
+        String sv = device().get("sv").asText();
+        offer(bump(bump(sv)), Map.of("files/gone.txt", "x".getBytes()));
+        java.util.concurrent.atomic.AtomicReference<ServiceRegistration<UpdateProvider>> self =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        UpdateProvider vanishing = new FolderProvider() {
+            @Override
+            public void fetch(FetchRequest request) throws org.ocfupdate.pstat.api.provider.UpdateException {
+                super.fetch(request);
+                self.get().unregister(); // the bundle offering it is stopped mid-action
+            }
+        };
+        self.set(GatewayBundlesTest.CONTEXT.registerService(UpdateProvider.class, vanishing,
+                new Hashtable<>(Map.of("service.ranking", 500, "provider.name", "vanishing"))));
+        try {
+            pstat.update(PstatChange.tm(Dpm.ISVV), true);
+            awaitIdle(pstat);
+            assertEquals(org.ocfupdate.pstat.api.UpdateResult.CONNECTION_FAILURE, pstat.status().result(),
+                    pstat.history().get(pstat.history().size() - 1).reason());
+            assertEquals(sv, device().get("sv").asText());
+        } finally {
+            offered = null;
+        }
     }
 
     @Test
