@@ -108,6 +108,7 @@ class OcfPkgIT {
                 assertFalse(n.matches("META-INF/[^/]*\\.(SF|RSA|DSA|EC)") || n.endsWith("module-info.class"), n);
                 if (n.endsWith(".class")) {
                     assertTrue(n.startsWith("org/ocfupdate/pstat/internal/pkg/")
+                            || n.equals("org/ocfupdate/pstat/api/provider/SemanticVersion.class")
                             || n.matches("(META-INF/versions/\\d+/)?com/fasterxml/jackson/.*"), n);
                 }
             }

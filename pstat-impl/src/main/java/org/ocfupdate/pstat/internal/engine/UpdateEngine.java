@@ -1,5 +1,6 @@
 package org.ocfupdate.pstat.internal.engine;
 
+import org.ocfupdate.pstat.api.provider.SemanticVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -24,7 +25,6 @@ import org.ocfupdate.pstat.api.provider.UpdateOffer;
 import org.ocfupdate.pstat.api.provider.UpdateProvider;
 import org.ocfupdate.pstat.internal.pkg.PackageException;
 import org.ocfupdate.pstat.internal.pkg.PackageVerifier;
-import org.ocfupdate.pstat.internal.pkg.SemVer;
 import org.ocfupdate.pstat.internal.svr.GatewayHome;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -139,7 +139,7 @@ public class UpdateEngine implements Engine {
     public Optional<Offer> check(Job job) throws UpdateException {
         Bound b = providers().stream().findFirst()
                 .orElseThrow(() -> new UpdateException(UpdateResult.IDLE, "no update provider is available"));
-        SemVer running = SemVer.parse(job.runningVersion());
+        SemanticVersion running = SemanticVersion.parse(job.runningVersion());
         Optional<UpdateOffer> offer = b.provider().offer(new OfferRequest() {
             @Override
             public String runningVersion() {
@@ -170,7 +170,7 @@ public class UpdateEngine implements Engine {
             return Optional.empty();
         }
         try {
-            if (SemVer.parse(offer.get().version()).compareTo(running) <= 0) {
+            if (SemanticVersion.parse(offer.get().version()).compareTo(running) <= 0) {
                 LOG.info("{} offers {}, not newer than {}", b.name(), offer.get().version(), running);
                 return Optional.empty();
             }
@@ -241,7 +241,7 @@ public class UpdateEngine implements Engine {
                 }
             }
             PackageVerifier.Verified v = PackageVerifier.verify(part, trust.publicKeys(),
-                    SemVer.parse(job.runningVersion()));
+                    SemanticVersion.parse(job.runningVersion()));
             if (!v.manifest().version().toString().equals(o.version())) {
                 throw new UpdateException(UpdateResult.VALIDATION_FAILURE, "the package is version "
                         + v.manifest().version() + ", the offer said " + o.version());
@@ -302,7 +302,7 @@ public class UpdateEngine implements Engine {
                 return Optional.empty();
             }
             Staged s = JSON.readValue(meta.toFile(), Staged.class);
-            PackageVerifier.verify(s.file(), trust.publicKeys(), SemVer.parse(runningVersion));
+            PackageVerifier.verify(s.file(), trust.publicKeys(), SemanticVersion.parse(runningVersion));
             if (s.sha256() != null && !sha256(s.file()).equals(s.sha256())) {
                 return Optional.empty();
             }

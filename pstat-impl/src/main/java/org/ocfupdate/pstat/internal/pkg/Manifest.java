@@ -1,5 +1,6 @@
 package org.ocfupdate.pstat.internal.pkg;
 
+import org.ocfupdate.pstat.api.provider.SemanticVersion;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** {@code manifest.json} of an update package (operator-contract.md), checked strictly. */
-public record Manifest(String name, SemVer version, List<Artifact> artifacts) {
+public record Manifest(String name, SemanticVersion version, List<Artifact> artifacts) {
     public static final String FILE = "manifest.json";
     public static final String SIGNATURE = "manifest.json.sig";
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
@@ -35,9 +36,9 @@ public record Manifest(String name, SemVer version, List<Artifact> artifacts) {
             throw PackageException.invalid("manifest.json is not a JSON object");
         }
         String name = root.path("name").isTextual() ? root.get("name").textValue() : "";
-        SemVer version;
+        SemanticVersion version;
         try {
-            version = SemVer.parse(root.path("version").textValue());
+            version = SemanticVersion.parse(root.path("version").textValue());
         } catch (IllegalArgumentException e) {
             throw PackageException.invalid("manifest.json: " + e.getMessage());
         }

@@ -1,5 +1,6 @@
 package org.ocfupdate.pstat.internal.pkg;
 
+import org.ocfupdate.pstat.api.provider.SemanticVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -199,7 +200,7 @@ public final class OcfPkg {
             throw new UsageException("at least one --bundle or --file is needed");
         }
         try {
-            SemVer.parse(version);
+            SemanticVersion.parse(version);
         } catch (IllegalArgumentException e) {
             throw new IOException("--version: " + e.getMessage());
         }

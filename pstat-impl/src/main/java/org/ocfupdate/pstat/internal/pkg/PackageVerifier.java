@@ -1,5 +1,6 @@
 package org.ocfupdate.pstat.internal.pkg;
 
+import org.ocfupdate.pstat.api.provider.SemanticVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ public final class PackageVerifier {
     private PackageVerifier() {
     }
 
-    public static Verified verify(Path zip, List<PublicKey> trusted, SemVer running) throws PackageException, IOException {
+    public static Verified verify(Path zip, List<PublicKey> trusted, SemanticVersion running) throws PackageException, IOException {
         try (ZipFile file = new ZipFile(zip.toFile())) {
             Map<String, ZipEntry> entries = entries(file);
             byte[] manifestBytes = read(file, entries.get(Manifest.FILE), MAX_MANIFEST);

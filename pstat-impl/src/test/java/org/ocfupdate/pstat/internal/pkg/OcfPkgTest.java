@@ -1,5 +1,6 @@
 package org.ocfupdate.pstat.internal.pkg;
 
+import org.ocfupdate.pstat.api.provider.SemanticVersion;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -121,7 +122,7 @@ class OcfPkgTest {
         assertEquals("valid: release-1.1.0 1.1.0, 2 artifacts, signed by " + pub + "\n", valid.out);
 
         // and what the gateway does with it
-        PackageVerifier.verify(pkg, List.of(Keys.readPublic(pub)), SemVer.parse("1.0.0"));
+        PackageVerifier.verify(pkg, List.of(Keys.readPublic(pub)), SemanticVersion.parse("1.0.0"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.ocfupdate.pstat.internal.pkg;
 
+import org.ocfupdate.pstat.api.provider.SemanticVersion;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PackageVerifierTest {
     static KeyPair ec;
     static KeyPair ed;
-    static final SemVer RUNNING = SemVer.parse("1.0.0");
+    static final SemanticVersion RUNNING = SemanticVersion.parse("1.0.0");
 
     @TempDir
     Path dir;
@@ -192,11 +193,11 @@ class PackageVerifierTest {
         List<String> ordered = List.of("1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
                 "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.10.0", "2.0.0");
         for (int i = 1; i < ordered.size(); i++) {
-            assertTrue(SemVer.parse(ordered.get(i - 1)).compareTo(SemVer.parse(ordered.get(i))) < 0, ordered.get(i));
+            assertTrue(SemanticVersion.parse(ordered.get(i - 1)).compareTo(SemanticVersion.parse(ordered.get(i))) < 0, ordered.get(i));
         }
-        assertEquals(0, SemVer.parse("1.0.0+build.5").compareTo(SemVer.parse("1.0.0")));
-        assertThrows(IllegalArgumentException.class, () -> SemVer.parse("01.0.0"));
-        assertThrows(IllegalArgumentException.class, () -> SemVer.parse("1.0"));
+        assertEquals(0, SemanticVersion.parse("1.0.0+build.5").compareTo(SemanticVersion.parse("1.0.0")));
+        assertThrows(IllegalArgumentException.class, () -> SemanticVersion.parse("01.0.0"));
+        assertThrows(IllegalArgumentException.class, () -> SemanticVersion.parse("1.0"));
     }
 
     static void run(Path dir, String... cmd) throws Exception {

@@ -1,5 +1,6 @@
 package org.ocfupdate.provider.http.internal;
 
+import org.ocfupdate.pstat.api.provider.SemanticVersion;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -94,9 +95,9 @@ final class HttpProvider implements UpdateProvider {
 
     @Override
     public Optional<UpdateOffer> offer(OfferRequest request) throws UpdateException {
-        SemVer running;
+        SemanticVersion running;
         try {
-            running = SemVer.parse(request.runningVersion());
+            running = SemanticVersion.parse(request.runningVersion());
         } catch (IllegalArgumentException e) {
             throw new UpdateException(UpdateResult.VALIDATION_FAILURE, "running version: " + e.getMessage());
         }
@@ -167,13 +168,13 @@ final class HttpProvider implements UpdateProvider {
     }
 
     /** The release descriptor, verified. */
-    record Descriptor(SemVer version, URI pkg, long size, String sha256) {
+    record Descriptor(SemanticVersion version, URI pkg, long size, String sha256) {
     }
 
     private Descriptor parse(Small descriptor) throws UpdateException {
         try {
             JsonNode n = JSON.readTree(descriptor.body());
-            SemVer v = SemVer.parse(n.path("version").asText(null));
+            SemanticVersion v = SemanticVersion.parse(n.path("version").asText(null));
             String pkg = n.path("package").asText(null);
             JsonNode size = n.path("size");
             String sha = n.path("sha256").asText("");

@@ -1,5 +1,6 @@
 package org.ocfupdate.provider.usb.internal;
 
+import org.ocfupdate.pstat.api.provider.SemanticVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -44,7 +45,7 @@ final class ManifestReader {
         return bytesRead.get();
     }
 
-    SemVer version(Path zip) throws IOException, NotAPackage {
+    SemanticVersion version(Path zip) throws IOException, NotAPackage {
         checkCentralDirectory(zip);
         try (ZipFile z = new ZipFile(zip.toFile())) {
             ZipEntry e = z.getEntry(MANIFEST);
@@ -72,7 +73,7 @@ final class ManifestReader {
                 throw new NotAPackage(MANIFEST + " has no version");
             }
             try {
-                return SemVer.parse(root.get("version").textValue());
+                return SemanticVersion.parse(root.get("version").textValue());
             } catch (IllegalArgumentException x) {
                 throw new NotAPackage(MANIFEST + ": " + x.getMessage());
             }

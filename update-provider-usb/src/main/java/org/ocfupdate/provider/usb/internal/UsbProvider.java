@@ -1,5 +1,6 @@
 package org.ocfupdate.provider.usb.internal;
 
+import org.ocfupdate.pstat.api.provider.SemanticVersion;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,12 +89,12 @@ public class UsbProvider implements UpdateProvider {
 
     private final ManifestReader manifests = new ManifestReader();
     /** Versions of the packages the watcher has seen (absent: not a valid package). */
-    private final Map<MediaScanner.PackageFile, Optional<SemVer>> versions = new ConcurrentHashMap<>();
+    private final Map<MediaScanner.PackageFile, Optional<SemanticVersion>> versions = new ConcurrentHashMap<>();
     /** Versions the engine said were refused, as learnt in {@link #offer}. */
-    private final Set<SemVer> refused = ConcurrentHashMap.newKeySet();
+    private final Set<SemanticVersion> refused = ConcurrentHashMap.newKeySet();
     private volatile Settings settings;
     private volatile MediaScanner.Listing listing = MediaScanner.Listing.EMPTY;
-    private volatile SemVer running;
+    private volatile SemanticVersion running;
     private volatile boolean checkWanted;
     private volatile Supplier<PstatService> pstat = () -> null;
     private MediaWatcher watcher;
@@ -152,9 +153,9 @@ public class UsbProvider implements UpdateProvider {
 
     @Override
     public Optional<UpdateOffer> offer(OfferRequest request) throws UpdateException {
-        SemVer current;
+        SemanticVersion current;
         try {
-            current = SemVer.parse(request.runningVersion());
+            current = SemanticVersion.parse(request.runningVersion());
         } catch (IllegalArgumentException e) {
             throw new UpdateException(UpdateResult.VALIDATION_FAILURE, "running version: " + e.getMessage());
         }
@@ -168,7 +169,7 @@ public class UsbProvider implements UpdateProvider {
                 if (request.isCancelled()) {
                     return Optional.empty();
                 }
-                SemVer v;
+                SemanticVersion v;
                 try {
                     v = manifests.version(p.path());
                 } catch (ManifestReader.NotAPackage e) {
@@ -202,7 +203,7 @@ public class UsbProvider implements UpdateProvider {
                 .build());
     }
 
-    private record Candidate(Path medium, MediaScanner.PackageFile file, SemVer version) {
+    private record Candidate(Path medium, MediaScanner.PackageFile file, SemanticVersion version) {
     }
 
     @Override
@@ -229,7 +230,7 @@ public class UsbProvider implements UpdateProvider {
 
     /** The package the watcher would offer: newest valid version newer than the running one (if known). */
     private Optional<Candidate> best(MediaScanner.Listing l) {
-        SemVer r = running;
+        SemanticVersion r = running;
         List<Candidate> all = new ArrayList<>();
         for (MediaScanner.Medium m : l.media()) {
             for (MediaScanner.PackageFile p : m.packages()) {
@@ -271,13 +272,13 @@ public class UsbProvider implements UpdateProvider {
                 if (known.contains(p)) {
                     continue;
                 }
-                Optional<SemVer> v = versions.computeIfAbsent(p, this::readVersion);
+                Optional<SemanticVersion> v = versions.computeIfAbsent(p, this::readVersion);
                 v.ifPresent(version -> arrived.add(new Candidate(m.dir(), p, version)));
             }
         }
         versions.keySet().retainAll(Set.copyOf(after.packages()));
         listing = after;
-        SemVer r = running;
+        SemanticVersion r = running;
         Optional<Candidate> newer = arrived.stream()
                 .filter(c -> (r == null || c.version().isNewerThan(r)) && !refused.contains(c.version()))
                 .max(Comparator.comparing(Candidate::version));
@@ -289,7 +290,7 @@ public class UsbProvider implements UpdateProvider {
         }
     }
 
-    private Optional<SemVer> readVersion(MediaScanner.PackageFile p) {
+    private Optional<SemanticVersion> readVersion(MediaScanner.PackageFile p) {
         try {
             return Optional.of(manifests.version(p.path()));
         } catch (ManifestReader.NotAPackage e) {

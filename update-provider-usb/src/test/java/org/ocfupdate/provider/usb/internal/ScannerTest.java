@@ -1,5 +1,6 @@
 package org.ocfupdate.provider.usb.internal;
 
+import org.ocfupdate.pstat.api.provider.SemanticVersion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,12 +58,12 @@ class ScannerTest {
         List<String> ordered = List.of("1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
                 "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.1.0", "2.0.0", "10.0.0");
         for (int i = 0; i + 1 < ordered.size(); i++) {
-            assertTrue(SemVer.parse(ordered.get(i + 1)).isNewerThan(SemVer.parse(ordered.get(i))), ordered.get(i + 1));
+            assertTrue(SemanticVersion.parse(ordered.get(i + 1)).isNewerThan(SemanticVersion.parse(ordered.get(i))), ordered.get(i + 1));
         }
-        assertEquals(0, SemVer.parse("1.2.3+build.9").compareTo(SemVer.parse("1.2.3")));
-        assertEquals("1.2.3-rc.1", SemVer.parse("1.2.3-rc.1+b").toString());
+        assertEquals(0, SemanticVersion.parse("1.2.3+build.9").compareTo(SemanticVersion.parse("1.2.3")));
+        assertEquals("1.2.3-rc.1", SemanticVersion.parse("1.2.3-rc.1+b").toString());
         for (String bad : new String[] {"1.0", "01.0.0", "1.0.0-", "v1.0.0", "1.0.0-01", "1234567890.0.0", ""}) {
-            assertThrows(IllegalArgumentException.class, () -> SemVer.parse(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> SemanticVersion.parse(bad), bad);
         }
     }
 }

@@ -1,31 +1,30 @@
-package org.ocfupdate.provider.usb.internal;
+package org.ocfupdate.pstat.api.provider;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Semantic Versioning 2.0.0 version ordered by precedence (build metadata ignored). The engine's SemVer is internal
- * to pstat-impl, so the provider carries this copy of the same rules and limits (numbers of up to 9 digits), and
- * offers versions in the same normal form as {@link #toString()} (without build metadata), which the engine compares
- * with the verified manifest's.
+ * A Semantic Versioning 2.0.0 version ordered by precedence (build metadata ignored; numbers of up to 9 digits).
+ * One implementation for the engine and every provider, so that they agree on what is newer; {@link #toString()}
+ * is the normal form (without build metadata) in which versions are offered and compared.
  */
-record SemVer(int major, int minor, int patch, String pre) implements Comparable<SemVer> {
+public record SemanticVersion(int major, int minor, int patch, String pre) implements Comparable<SemanticVersion> {
     private static final String IDENT = "(?:0|[1-9]\\d*|\\d*[A-Za-z-][0-9A-Za-z-]*)";
     private static final Pattern SEMVER = Pattern.compile("(0|[1-9]\\d{0,8})\\.(0|[1-9]\\d{0,8})\\.(0|[1-9]\\d{0,8})"
             + "(?:-(" + IDENT + "(?:\\." + IDENT + ")*))?(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?");
 
     /** @throws IllegalArgumentException when {@code text} is not a semantic version */
-    static SemVer parse(String text) {
+    public static SemanticVersion parse(String text) {
         Matcher m = text == null ? null : SEMVER.matcher(text);
         if (m == null || !m.matches()) {
             throw new IllegalArgumentException("not a semantic version: " + text);
         }
-        return new SemVer(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+        return new SemanticVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
                 m.group(4));
     }
 
     @Override
-    public int compareTo(SemVer o) {
+    public int compareTo(SemanticVersion o) {
         int c = Integer.compare(major, o.major);
         if (c == 0) {
             c = Integer.compare(minor, o.minor);
@@ -53,7 +52,7 @@ record SemVer(int major, int minor, int patch, String pre) implements Comparable
         return Integer.compare(a.length, b.length);
     }
 
-    boolean isNewerThan(SemVer other) {
+    public boolean isNewerThan(SemanticVersion other) {
         return compareTo(other) > 0;
     }
 
