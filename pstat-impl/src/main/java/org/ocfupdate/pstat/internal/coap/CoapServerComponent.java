@@ -88,6 +88,13 @@ public class CoapServerComponent {
     @Activate
     public CoapServerComponent(BundleContext context, Config config, @Reference SvrStore store) throws IOException {
         Configuration cfg = Configuration.createStandardWithoutFile();
+        // Duplicate detection bounded per peer (the last 64 message ids of each): the default keeps every
+        // exchange for EXCHANGE_LIFETIME (247 s), which a busy client turns into gigabytes of heap.
+        cfg.set(CoapConfig.DEDUPLICATOR, CoapConfig.DEDUPLICATOR_PEERS_MARK_AND_SWEEP);
+        // one receiver thread is the bottleneck under load on a multi-core gateway
+        int cores = Runtime.getRuntime().availableProcessors();
+        cfg.set(UdpConfig.UDP_RECEIVER_THREAD_COUNT, Math.max(1, Math.min(4, cores)));
+        cfg.set(UdpConfig.UDP_SENDER_THREAD_COUNT, Math.max(1, Math.min(4, cores)));
         InetSocketAddress bind = config.host().isBlank() ? new InetSocketAddress(config.port())
                 : new InetSocketAddress(InetAddress.getByName(config.host()), config.port());
         UDPConnector connector = new UDPConnector(bind, cfg);
