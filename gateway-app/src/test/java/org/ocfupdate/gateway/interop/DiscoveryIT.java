@@ -5,38 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** {@code /oic/res} of the exported gateway.jar, read with libcoap's coap-client. One gateway for the class (read only). */
-class DiscoveryIT {
-    @TempDir
-    static Path tmp;
-    static GatewayProcess gateway;
-    static CoapClientCli coap;
-
-    @BeforeAll
-    static void startGateway() throws Exception {
-        coap = new CoapClientCli(Files.createDirectories(tmp.resolve("coap")));
-        gateway = new GatewayProcess(tmp.resolve("home"));
-        gateway.start();
-    }
-
-    @AfterAll
-    static void stopGateway() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
+class DiscoveryIT extends OneGatewayPerClass {
 
     static JsonNode discover(String query) throws Exception {
         CoapClientCli.Result r = coap.get(gateway.uri("/oic/res" + query));

@@ -25,10 +25,7 @@ import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -37,7 +34,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * with 2053 (OCF-Content-Format-Version) = 0x0800; a request without 2049 gets no 2053, so generic CoAP tools can
  * read the answer. Both numbers are odd, i.e. critical.
  */
-class OcfVersionOptionIT {
+class OcfVersionOptionIT extends OneGatewayPerClass {
     /** As the server registers them (pstat-impl OcfOptions). */
     static final IntegerOptionDefinition ACCEPT_VERSION =
             new IntegerOptionDefinition(2049, "OCF-Accept-Content-Format-Version", true, 0, 2);
@@ -47,24 +44,6 @@ class OcfVersionOptionIT {
             new MapBasedOptionRegistry(StandardOptionRegistry.getDefaultOptionRegistry(), ACCEPT_VERSION, CONTENT_VERSION);
     static final int OCF_1_0 = 0x0800;
 
-    @TempDir
-    static Path tmp;
-    static GatewayProcess gateway;
-    static CoapClientCli coap;
-
-    @BeforeAll
-    static void startGateway() throws Exception {
-        coap = new CoapClientCli(Files.createDirectories(tmp.resolve("coap")));
-        gateway = new GatewayProcess(tmp.resolve("home"));
-        gateway.start();
-    }
-
-    @AfterAll
-    static void stopGateway() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
 
     @Test
     void libcoapReadsAPlainGetWithout2053() throws Exception {

@@ -5,16 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,25 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * with the right code and a short diagnostic while the state stays as it was. One gateway for the class: every
  * test leaves pstat in the state it found it (RFNOP, idle).
  */
-class PstatUpdateIT {
-    @TempDir
-    static Path tmp;
-    static GatewayProcess gateway;
-    static CoapClientCli coap;
-
-    @BeforeAll
-    static void startGateway() throws Exception {
-        coap = new CoapClientCli(Files.createDirectories(tmp.resolve("coap")));
-        gateway = new GatewayProcess(tmp.resolve("home"));
-        gateway.start();
-    }
-
-    @AfterAll
-    static void stopGateway() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
+class PstatUpdateIT extends OneGatewayPerClass {
 
     static String pstatUri() {
         return gateway.uri("/oic/sec/pstat");

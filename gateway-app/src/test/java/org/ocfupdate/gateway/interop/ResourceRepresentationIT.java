@@ -4,16 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,28 +20,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * GET {@code /oic/d}, {@code /oic/p} and {@code /oic/sec/pstat} with libcoap's coap-client, each payload checked
  * against the official OCF schema. One gateway for the class (read only).
  */
-class ResourceRepresentationIT {
+class ResourceRepresentationIT extends OneGatewayPerClass {
     /** The gateway's release version: the Maven project version without -SNAPSHOT (operator-contract.md). */
     static final String RELEASE = "1.0.0";
 
-    @TempDir
-    static Path tmp;
-    static GatewayProcess gateway;
-    static CoapClientCli coap;
-
-    @BeforeAll
-    static void startGateway() throws Exception {
-        coap = new CoapClientCli(Files.createDirectories(tmp.resolve("coap")));
-        gateway = new GatewayProcess(tmp.resolve("home"));
-        gateway.start();
-    }
-
-    @AfterAll
-    static void stopGateway() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
 
     static JsonNode get(String path) throws Exception {
         CoapClientCli.Result r = coap.get(gateway.uri(path));
