@@ -14,13 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
-import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,8 +26,6 @@ import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import org.eclipse.californium.core.CoapClient;
 import org.junit.jupiter.api.AfterAll;
@@ -78,8 +72,7 @@ class UpdatePathTest {
         g.initialize(new ECGenParameterSpec("secp256r1"));
         key = g.generateKeyPair();
         Path pub = work.resolve("vendor.pem");
-        Files.writeString(pub, "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder().encodeToString(key.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        SignedPackages.writePublicKey(key, pub);
         trust = GatewayBundlesTest.service(ConfigurationAdmin.class).getConfiguration("org.ocfupdate.trust", "?");
         trust.update(new Hashtable<>(Map.of("keys", pub.toString())));
         provider = GatewayBundlesTest.CONTEXT.registerService(UpdateProvider.class, new FolderProvider(),
@@ -324,33 +317,8 @@ class UpdatePathTest {
     }
 
     static void offer(String version, Map<String, byte[]> artifacts) throws Exception {
-        StringBuilder list = new StringBuilder();
-        for (Map.Entry<String, byte[]> a : artifacts.entrySet()) {
-            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(a.getValue()));
-            list.append(list.length() == 0 ? "" : ",").append("{\"path\":\"").append(a.getKey())
-                    .append("\",\"sha256\":\"").append(sha).append("\",\"size\":").append(a.getValue().length)
-                    .append(",\"type\":\"").append(a.getKey().startsWith("bundles/") ? "bundle" : "file").append("\"}");
-        }
-        byte[] manifest = ("{\"name\":\"itest\",\"version\":\"" + version + "\",\"artifacts\":[" + list + "]}").getBytes();
-        Signature s = Signature.getInstance("SHA256withECDSA");
-        s.initSign(key.getPrivate());
-        s.update(manifest);
-        Path pkg = work.resolve("pkg-" + version + ".zip");
-        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(pkg))) {
-            put(out, "manifest.json", manifest);
-            put(out, "manifest.json.sig", s.sign());
-            for (Map.Entry<String, byte[]> a : artifacts.entrySet()) {
-                put(out, a.getKey(), a.getValue());
-            }
-        }
+        offered = SignedPackages.write(work.resolve("pkg-" + version + ".zip"), key, version, artifacts);
         offeredVersion = version;
-        offered = pkg;
-    }
-
-    static void put(ZipOutputStream out, String name, byte[] data) throws IOException {
-        out.putNextEntry(new ZipEntry(name));
-        out.write(data);
-        out.closeEntry();
     }
 
     static byte[] bundleJar(String bsn, String version, String activator) throws IOException {
