@@ -178,6 +178,18 @@ class MulticastDiscoveryIT {
         }
     }
 
+    /** A multicast request for a path the device does not serve draws no answer at all (never an error). */
+    @Test
+    void aMulticastRequestForAnUnknownPathGetsNoAnswer() throws Exception {
+        for (String uri : List.of("coap://[ff02::158%" + clIf + "]/no/such/path", "coap://224.0.1.187/no/such/path")) {
+            for (int i = 0; i < 3; i++) {
+                Discovery d = discover(uri);
+                assertEquals(List.of(), d.answers, uri + ": a multicast request for an unknown path gets no answer\n"
+                        + d.log);
+            }
+        }
+    }
+
     /**
      * Known defect, disabled until CoapServerComponent is changed. Linux delivers a datagram sent to an IPv6 group
      * to every socket bound to the wildcard on that port (IPV6_MULTICAST_ALL defaults to 1) as soon as any socket
@@ -187,10 +199,13 @@ class MulticastDiscoveryIT {
      * processed is a race: when the unicast copy wins, {@code isMulticastRequest()} is false, the answer skips the
      * multicast leisure, Californium's "no error answers to multicast" rule does not apply (a multicast GET of an
      * unknown path is answered 4.04), and when the other copy is read after the answer went out it counts as a
-     * retransmission and the answer is sent again. Enable this test when fixing it.
+     * retransmission and the answer is sent again. Since QuietDeliverer, no error answer results (the test above);
+     * the double reception and the occasional second answer remain. Enable this test when fixing it (it needs
+     * unicast endpoints bound per address, or IPV6_MULTICAST_ALL off, which the JDK cannot set).
      */
     @Test
-    @Disabled("known defect: IPv6 multicast requests are also received by the wildcard unicast socket; see javadoc")
+    @Disabled("known defect: IPv6 multicast requests are also received by the wildcard unicast socket, and an answer"
+            + " may be sent twice; the error answers it caused are gone (QuietDeliverer); see javadoc")
     void eachIpv6MulticastRequestIsReceivedOnce() throws Exception {
         int before = countOccurrences(gatewayOutput(), "via different multicast groups");
         List<Discovery> unknownPath = new ArrayList<>();

@@ -102,6 +102,7 @@ public class CoapServerComponent {
         endpoint = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(connector)
                 .setOptionRegistry(OcfOptions.REGISTRY).build();
         server = new CoapServer(cfg);
+        server.setMessageDeliverer(new QuietDeliverer(server.getRoot(), cfg));
         server.addEndpoint(endpoint);
         try {
             server.start();
