@@ -50,7 +50,8 @@ import java.util.stream.Stream;
  *
  * <p>Shared machines: from /proc/stat the probe computes the CPU time that other processes used while the gateway
  * was starting ("foreign CPU"). A run with more than {@code --max-foreign-ms} is repeated (up to 3 times, then kept
- * and marked {@code *}), so a build running next to the benchmark does not end up in the figures.
+ * and marked {@code *}) and left out of the medians, so a build running next to the benchmark does not end up in
+ * the figures.
  *
  * <p>{@code --variants FILE}: one variant per line, {@code name: options}, where options are JVM options plus the
  * words {@code jar=PATH}, {@code restart} and {@code appcds}; # starts a comment. The variants are measured
@@ -196,19 +197,27 @@ public final class StartupProbe {
         } finally {
             deleteTree(work);
         }
+        // the figures: runs that nothing else disturbed; all runs only when every run was disturbed
         for (Variant v : variants) {
-            System.out.println("SUMMARY " + (variants.size() > 1 ? v.name + " " : "") + "runs=" + v.results.size()
-                    + summary(v.results));
+            List<double[]> clean = v.clean();
+            System.out.println("SUMMARY " + (variants.size() > 1 ? v.name + " " : "") + "runs=" + clean.size()
+                    + (clean.size() < v.results.size() ? " (of " + v.results.size() + "; disturbed runs left out)" : "")
+                    + summary(clean));
         }
         if (variants.size() > 1) {
             System.out.println();
-            System.out.printf(Locale.ROOT, "%-16s %9s %9s %9s %8s %8s %s%n", "variant", "answer ms", "min", "max",
-                    "RSS MB", "HWM MB", "(medians of " + runs + "; answer = first 2.05 to GET /oic/res)");
+            System.out.printf(Locale.ROOT, "%-16s %4s %9s %6s %6s %7s %7s %7s%n", "variant", "runs", "answer ms", "min",
+                    "max", "CPU ms", "RSS MB", "HWM MB");
             for (Variant v : variants) {
-                double[] a = column(v.results, 0);
-                System.out.printf(Locale.ROOT, "%-16s %9.0f %9.0f %9.0f %8.1f %8.1f%n", v.name, median(a), a[0],
-                        a[a.length - 1], median(column(v.results, 3)), median(column(v.results, 4)));
+                List<double[]> clean = v.clean();
+                double[] a = column(clean, 0);
+                System.out.printf(Locale.ROOT, "%-16s %4s %9.0f %6.0f %6.0f %7.0f %7.1f %7.1f%n", v.name,
+                        clean.size() + (clean.size() < v.results.size() ? "*" : ""), median(a), a[0],
+                        a[a.length - 1], median(column(clean, 2)), median(column(clean, 3)),
+                        median(column(clean, 4)));
             }
+            System.out.println("# medians; answer = first 2.05 to GET /oic/res after process start; CPU = CPU time of"
+                    + " the JVM until then; RSS/HWM at " + rssAfter + " s; runs* = disturbed runs left out");
         }
         System.out.println("# loadavg after: " + loadavg());
     }
@@ -221,6 +230,12 @@ public final class StartupProbe {
         Path archive;
         final List<String> jvm = new ArrayList<>();
         final List<double[]> results = new ArrayList<>();
+
+        /** runs with at most --max-foreign-ms of other processes' CPU; all runs if there is none. */
+        List<double[]> clean() {
+            List<double[]> c = results.stream().filter(r -> r[5] <= maxForeignMs).toList();
+            return c.isEmpty() ? results : c;
+        }
 
         Variant(String name, Path jar) {
             this.name = name;
