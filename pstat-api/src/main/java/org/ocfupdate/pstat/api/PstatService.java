@@ -39,6 +39,12 @@ public interface PstatService {
     /** The persisted update history, oldest first. */
     java.util.List<UpdateRecord> history();
 
+    /** The update providers present, the one in use first. */
+    java.util.List<ProviderInfo> providers();
+
+    /** The keys whose signatures on packages are trusted now (keys that could not be read are left out). */
+    java.util.List<TrustedKey> trustedKeys();
+
     /** Adds a listener of every transition; it is called with the current snapshot first. */
     void addListener(PstatListener listener);
 

@@ -10,7 +10,16 @@ package org.ocfupdate.pstat.api;
  * @param lastUpdate     when the last installation ended (RFC 3339), or null
  * @param bytes          bytes fetched so far by the running action
  * @param total          the size being fetched, or -1 when unknown or nothing is fetched
+ * @param offeredBy      the name of the provider that offered {@code offeredVersion}, or null when not known
+ * @param step           what the running action is doing, for operators (e.g. "fetching from usb"), or null
+ * @since 1.1
  */
 public record UpdateStatus(UpdateState state, String runningVersion, String offeredVersion, UpdateResult result,
-        String lastUpdate, long bytes, long total) {
+        String lastUpdate, long bytes, long total, String offeredBy, String step) {
+
+    /** The status of version 1.0 of this package, without provider and step. */
+    public UpdateStatus(UpdateState state, String runningVersion, String offeredVersion, UpdateResult result,
+            String lastUpdate, long bytes, long total) {
+        this(state, runningVersion, offeredVersion, result, lastUpdate, bytes, total, null, null);
+    }
 }

@@ -20,6 +20,8 @@ import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatListener;
 import org.ocfupdate.pstat.api.PstatRefusedException;
 import org.ocfupdate.pstat.api.PstatService;
+import org.ocfupdate.pstat.api.ProviderInfo;
+import org.ocfupdate.pstat.api.TrustedKey;
 import org.ocfupdate.pstat.api.UpdateRecord;
 import org.ocfupdate.pstat.api.UpdateResult;
 import org.ocfupdate.pstat.api.UpdateStatus;
@@ -281,11 +283,13 @@ public class PstatServiceImpl implements PstatService {
         Job j = job;
         LOG.info("Software-update action tm {} started", bit);
         if (bit == Dpm.ISSU && s.update() == UpdateState.VERSION_AVAILABLE && staged != null) {
+            j.step("installing");
             publish(s.withUpdate(UpdateState.UPGRADING, Dpm.ISSU), false);
             install(j, staged);
             return;
         }
         UpdateState first = bit == Dpm.ISAC ? UpdateState.NEW_VERSION_CHECK : UpdateState.VERSION_VALIDATION;
+        j.step("waiting for the worker");
         publish(s.withUpdate(first, bit), false);
         worker.execute(() -> checkAndValidate(j, bit));
     }
@@ -341,6 +345,7 @@ public class PstatServiceImpl implements PstatService {
         LOG.info("Version {} validated and staged", verified.version());
         publish(s.withUpdate(UpdateState.VERSION_AVAILABLE, s.tm() == Dpm.ISSU ? Dpm.ISSU : 0), false);
         if (installNow) {
+            j.step("installing");
             publish(store.state().withUpdate(UpdateState.UPGRADING, Dpm.ISSU), false);
             install(j, verified);
         } else {
@@ -359,7 +364,7 @@ public class PstatServiceImpl implements PstatService {
         new Thread(() -> {
             String outcome;
             try {
-                outcome = UpdateResult.SUCCESS.code() + " " + engine.install(pkg);
+                outcome = UpdateResult.SUCCESS.code() + " " + engine.install(pkg, j::step);
             } catch (UpdateException e) {
                 outcome = e.result().code() + " " + e.getMessage();
             } catch (RuntimeException e) {
@@ -432,8 +437,19 @@ public class PstatServiceImpl implements PstatService {
     public synchronized UpdateStatus status() {
         SvrState s = store.state();
         Job j = job;
+        String offeredBy = staged != null ? staged.provider() : offer != null ? offer.provider() : null;
         return new UpdateStatus(s.update(), store.softwareVersion(), s.nv(), UpdateResult.of(s.result()), s.lastUpdate(),
-                j == null ? 0 : j.bytes(), j == null ? -1 : j.total());
+                j == null ? 0 : j.bytes(), j == null ? -1 : j.total(), offeredBy, j == null ? null : j.step());
+    }
+
+    @Override
+    public List<ProviderInfo> providers() {
+        return engine.providers();
+    }
+
+    @Override
+    public List<TrustedKey> trustedKeys() {
+        return engine.trustedKeys();
     }
 
     @Override

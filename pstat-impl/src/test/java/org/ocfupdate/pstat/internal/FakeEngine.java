@@ -55,7 +55,7 @@ final class FakeEngine implements Engine {
     }
 
     @Override
-    public String install(Staged staged) throws UpdateException {
+    public String install(Staged staged, java.util.function.Consumer<String> step) throws UpdateException {
         gate(null);
         if (installFails != null) {
             throw new UpdateException(installFails, "fake installation failure");
@@ -76,5 +76,15 @@ final class FakeEngine implements Engine {
     @Override
     public void discard() {
         discarded++;
+    }
+
+    @Override
+    public java.util.List<org.ocfupdate.pstat.api.ProviderInfo> providers() {
+        return java.util.List.of(new org.ocfupdate.pstat.api.ProviderInfo("fake", 0, 1, "fake offers " + offered, true));
+    }
+
+    @Override
+    public java.util.List<org.ocfupdate.pstat.api.TrustedKey> trustedKeys() {
+        return java.util.List.of();
     }
 }

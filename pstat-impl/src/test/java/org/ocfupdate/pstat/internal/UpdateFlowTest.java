@@ -85,6 +85,19 @@ class UpdateFlowTest {
         awaitState(UpdateState.VERSION_AVAILABLE);
         assertEquals(List.of("0/256/idle", "256/64/nsa", "320/0/sva"), transitions());
         assertEquals("1.0.0", store.softwareVersion());
+        assertEquals(List.of("1.1.0", "fake"), List.of(pstat.status().offeredVersion(), pstat.status().offeredBy()),
+                "the console shows the offer with its provider");
+    }
+
+    @Test
+    void aRunningActionSaysWhatItDoes() throws Exception {
+        engine.gated = true;
+        pstat.update(PstatChange.tm(Dpm.ISAC), true);
+        assertEquals("waiting for the worker", pstat.status().step());
+        assertEquals(null, pstat.status().offeredBy(), "nothing offered yet");
+        engine.permits.release(2);
+        awaitState(UpdateState.VERSION_AVAILABLE);
+        assertEquals(null, pstat.status().step(), "no action runs");
     }
 
     @Test

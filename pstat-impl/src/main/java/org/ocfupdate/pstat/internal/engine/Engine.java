@@ -1,7 +1,12 @@
 package org.ocfupdate.pstat.internal.engine;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+
+import org.ocfupdate.pstat.api.ProviderInfo;
+import org.ocfupdate.pstat.api.TrustedKey;
 
 import org.ocfupdate.pstat.api.provider.UpdateException;
 import org.ocfupdate.pstat.api.provider.UpdateOffer;
@@ -28,9 +33,9 @@ public interface Engine {
 
     /**
      * Installs a verified package; returns the installed version. Runs on a thread of its own, which the bundles
-     * being updated do not own, so that an update of this very bundle completes.
+     * being updated do not own, so that an update of this very bundle completes. {@code step} hears what it does.
      */
-    String install(Staged staged) throws UpdateException;
+    String install(Staged staged, Consumer<String> step) throws UpdateException;
 
     /** After a restart in version_available: the staged package, verified again; empty when it no longer is. */
     Optional<Staged> restaged(String runningVersion);
@@ -40,4 +45,10 @@ public interface Engine {
 
     /** Deletes anything staged. */
     void discard();
+
+    /** The providers present, the one in use first. */
+    List<ProviderInfo> providers();
+
+    /** The trusted signing keys. */
+    List<TrustedKey> trustedKeys();
 }

@@ -119,8 +119,10 @@ public final class Installer {
     }
 
     /** Installs the artifacts of a verified package; returns its version. */
-    public String install(Path pkg, org.ocfupdate.pstat.internal.pkg.Manifest manifest) throws UpdateException {
+    public String install(Path pkg, org.ocfupdate.pstat.internal.pkg.Manifest manifest,
+            java.util.function.Consumer<String> step) throws UpdateException {
         String version = manifest.version().toString();
+        step.accept("backing up what the package replaces");
         Path work = dir.resolve("work");
         try {
             deleteTree(work);
@@ -174,12 +176,14 @@ public final class Installer {
         }
         LOG.info("Installing {}: {} bundle(s), {} file(s)", version, bundles.size(), files.size());
         try {
-            apply(manifest, newBundles, bundles, files);
+            apply(manifest, newBundles, bundles, files, step);
+            step.accept("health check");
             if (!awaitHealthy()) {
                 throw new IOException("the gateway is not healthy " + healthTimeoutMs / 1000 + " s after the update");
             }
         } catch (IOException | BundleException | RuntimeException e) {
             LOG.error("Installation of {} failed ({}); rolling back", version, e.getMessage());
+            step.accept("rolling back");
             rollBack(j);
             throw new UpdateException(UpdateResult.UPGRADE_FAILURE, "installation failed and was rolled back: "
                     + e.getMessage());
@@ -190,12 +194,15 @@ public final class Installer {
     }
 
     private void apply(org.ocfupdate.pstat.internal.pkg.Manifest manifest, List<Path> extracted,
-            List<BundleChange> bundles, List<FileChange> files) throws IOException, BundleException {
+            List<BundleChange> bundles, List<FileChange> files, java.util.function.Consumer<String> step)
+            throws IOException, BundleException {
         int b = 0;
         int f = 0;
         List<Bundle> touched = new ArrayList<>();
         for (int i = 0; i < manifest.artifacts().size(); i++) {
             Path source = extracted.get(i);
+            step.accept("installing " + manifest.artifacts().get(i).path() + " (" + (i + 1) + " of "
+                    + manifest.artifacts().size() + ")");
             if (manifest.artifacts().get(i).isBundle()) {
                 BundleChange c = bundles.get(b++);
                 Bundle existing = find(c.symbolicName());
@@ -215,6 +222,7 @@ public final class Installer {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
         }
+        step.accept("refreshing and starting bundles");
         refreshAndStart(touched);
     }
 

@@ -13,6 +13,7 @@ public final class Job {
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong total = new AtomicLong(-1);
     private volatile boolean cancelled;
+    private volatile String step;
 
     public Job(long id, String runningVersion, URI location) {
         this.id = id;
@@ -55,5 +56,14 @@ public final class Job {
 
     public long total() {
         return total.get();
+    }
+
+    /** What the action is doing now, for operators (e.g. "fetching from usb"). */
+    public void step(String what) {
+        step = what;
+    }
+
+    public String step() {
+        return step;
     }
 }

@@ -17,6 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResponse;
 import org.ocfupdate.pstat.api.CoapEndpoints;
+import org.ocfupdate.pstat.api.ProviderInfo;
+import org.ocfupdate.pstat.api.TrustedKey;
 import org.ocfupdate.pstat.api.UpdateResult;
 import org.ocfupdate.pstat.api.provider.FetchRequest;
 import org.ocfupdate.pstat.api.provider.OfferRequest;
@@ -129,17 +131,53 @@ public class UpdateEngine implements Engine {
         return 0;
     }
 
+    private boolean gone(Bound b) {
+        return providers.stream().noneMatch(p -> p.provider() == b.provider());
+    }
+
+    @Override
+    public List<ProviderInfo> providers() {
+        List<Bound> sorted = sortedProviders();
+        List<ProviderInfo> infos = new java.util.ArrayList<>();
+        for (Bound b : sorted) {
+            String status;
+            try {
+                status = b.provider().status();
+            } catch (RuntimeException e) {
+                status = "status unavailable: " + e.getMessage(); // e.g. its bundle is stopping
+            }
+            infos.add(new ProviderInfo(b.name(), b.ranking(), b.serviceId(), status, infos.isEmpty()));
+        }
+        return infos;
+    }
+
+    @Override
+    public List<TrustedKey> trustedKeys() {
+        return trust.keys().stream().map(k -> new TrustedKey(k.file().toString(), algorithm(k.key()),
+                java.util.HexFormat.of().formatHex(PackageVerifier.sha256Digest().digest(k.key().getEncoded()))))
+                .toList();
+    }
+
+    private static String algorithm(java.security.PublicKey key) {
+        return switch (key.getAlgorithm()) {
+            case "EC" -> "ECDSA P-256";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> key.getAlgorithm();
+        };
+    }
+
     /** The providers, the one in use first. */
-    public List<Bound> providers() {
+    List<Bound> sortedProviders() {
         return providers.stream().sorted(Comparator.comparingInt(Bound::ranking).reversed()
                 .thenComparingLong(Bound::serviceId)).toList();
     }
 
     @Override
     public Optional<Offer> check(Job job) throws UpdateException {
-        Bound b = providers().stream().findFirst()
+        Bound b = sortedProviders().stream().findFirst()
                 .orElseThrow(() -> new UpdateException(UpdateResult.IDLE, "no update provider is available"));
         SemanticVersion running = SemanticVersion.parse(job.runningVersion());
+        job.step("asking " + b.name() + " for a newer version");
         Optional<UpdateOffer> offer = b.provider().offer(new OfferRequest() {
             @Override
             public String runningVersion() {
@@ -158,9 +196,12 @@ public class UpdateEngine implements Engine {
 
             @Override
             public boolean isCancelled() {
-                return job.isCancelled();
+                return job.isCancelled() || gone(b);
             }
         });
+        if (gone(b)) {
+            throw new UpdateException(UpdateResult.CONNECTION_FAILURE, "provider " + b.name() + " went away");
+        }
         if (offer.isEmpty()) {
             return Optional.empty();
         }
@@ -183,7 +224,7 @@ public class UpdateEngine implements Engine {
 
     @Override
     public Staged validate(Offer offer, Job job) throws UpdateException {
-        Bound b = providers().stream().filter(p -> p.name().equals(offer.provider())).findFirst()
+        Bound b = sortedProviders().stream().filter(p -> p.name().equals(offer.provider())).findFirst()
                 .orElseThrow(() -> new UpdateException(UpdateResult.CONNECTION_FAILURE,
                         "provider " + offer.provider() + " went away"));
         UpdateOffer o = offer.offer();
@@ -199,6 +240,7 @@ public class UpdateEngine implements Engine {
         }
         String sha = null;
         try {
+            job.step("fetching " + o.version() + " from " + b.name());
             b.provider().fetch(new FetchRequest() {
                 @Override
                 public UpdateOffer offer() {
@@ -215,18 +257,20 @@ public class UpdateEngine implements Engine {
                     job.progress(bytes, total);
                 }
 
+                // a provider that goes away (its bundle stopped, its configuration removed) is told to stop at once
                 @Override
                 public boolean isCancelled() {
-                    return job.isCancelled();
+                    return job.isCancelled() || gone(b);
                 }
             });
-            if (job.isCancelled()) {
-                throw new UpdateException(UpdateResult.IDLE, "cancelled");
-            }
-            if (providers.stream().noneMatch(p -> p.provider() == b.provider())) {
+            if (gone(b)) {
                 throw new UpdateException(UpdateResult.CONNECTION_FAILURE, "provider " + b.name()
                         + " went away during the transfer");
             }
+            if (job.isCancelled()) {
+                throw new UpdateException(UpdateResult.IDLE, "cancelled");
+            }
+            job.step("verifying signature and digests");
             if (o.size() >= 0 && Files.size(part) != o.size()) {
                 throw new UpdateException(UpdateResult.VALIDATION_FAILURE, "the package has " + Files.size(part)
                         + " bytes, the offer declared " + o.size());
@@ -283,10 +327,11 @@ public class UpdateEngine implements Engine {
     }
 
     @Override
-    public String install(Staged staged) throws UpdateException {
+    public String install(Staged staged, java.util.function.Consumer<String> step) throws UpdateException {
         try {
+            step.accept("verifying the staged package");
             PackageVerifier.Verified v = PackageVerifier.verify(staged.file(), trust.publicKeys(), null);
-            return installer.install(staged.file(), v.manifest());
+            return installer.install(staged.file(), v.manifest(), step);
         } catch (PackageException e) {
             throw new UpdateException(UpdateResult.of(e.result()), e.getMessage());
         } catch (IOException e) {

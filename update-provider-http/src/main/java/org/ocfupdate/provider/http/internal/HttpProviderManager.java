@@ -105,6 +105,7 @@ public class HttpProviderManager {
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(Constants.SERVICE_RANKING, config.service_ranking());
         props.put("provider.name", "http");
+        props.put("provider.pid", PID); // the configuration an operator changes to rank it (the console does)
         props.put("provider.url", settings.url());
         if (registration == null) {
             provider = new HttpProvider(settings, this::trustedKeys);

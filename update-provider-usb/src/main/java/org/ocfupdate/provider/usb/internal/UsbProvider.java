@@ -52,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * {@code tm} 256 would. The running version is learnt from the engine's last check; before the first one, any
  * package with a valid version starts a check and the engine decides.
  */
-@Component(configurationPid = UsbProvider.PID, service = UpdateProvider.class, property = "provider.name=usb",
+// provider.pid: the configuration an operator changes to rank it (the console does)
+@Component(configurationPid = UsbProvider.PID, service = UpdateProvider.class,
+        property = {"provider.name=usb", "provider.pid=" + UsbProvider.PID},
         // looked up when a check is wanted, not bound: pstat -> engine -> providers -> pstat would be a cycle at start
         reference = @Reference(name = UsbProvider.PSTAT, service = PstatService.class,
                 cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC))

@@ -58,6 +58,16 @@ final class FakePstat implements PstatService {
     }
 
     @Override
+    public java.util.List<org.ocfupdate.pstat.api.ProviderInfo> providers() {
+        return java.util.List.of();
+    }
+
+    @Override
+    public java.util.List<org.ocfupdate.pstat.api.TrustedKey> trustedKeys() {
+        return java.util.List.of();
+    }
+
+    @Override
     public void addListener(PstatListener listener) {
     }
 
