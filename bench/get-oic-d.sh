@@ -61,7 +61,7 @@ proc_rss_mb() {
 
 # --- the gateway: 127.0.0.1, ephemeral port, no multicast ---
 mkdir -p "$WORK/gw/etc" "$WORK/gw/tmp"
-printf 'host=127.0.0.1\nport=0\nmulticast=false\n' > "$WORK/gw/etc/org.ocfupdate.coap.cfg"
+printf 'host=127.0.0.1\nport=0\nsecurePort=0\nmulticast=false\n' > "$WORK/gw/etc/org.ocfupdate.coap.cfg"
 : > "$WORK/gw/gateway.log"   # exists before the first poll: set -e ends the script on a missing file
 # shellcheck disable=SC2086
 # java.io.tmpdir inside the work folder: bnd's launcher unpacks 1.2 MB there at every start

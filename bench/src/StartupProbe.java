@@ -61,7 +61,7 @@ import java.util.stream.Stream;
 public final class StartupProbe {
     /** 127.0.0.1 as configured; any address if etc/ was not applied (the probe then warns). */
     private static final Pattern PORT = Pattern.compile("CoAP server listening on udp /\\S*:(\\d+) \\(");
-    private static final Pattern READY = Pattern.compile("Gateway ready: coap \\S+ \\((\\d+) ms after JVM start\\)");
+    private static final Pattern READY = Pattern.compile("Gateway ready: coap \\S+, coaps \\S+ \\((\\d+) ms after JVM start\\)");
     private static final long HZ = 100; // USER_HZ on Linux
     private static final String[] COLUMNS = {"first_answer_ms", "ready_log_ms", "cpu_ms", "rss_mb", "hwm_mb"};
 
@@ -293,7 +293,7 @@ public final class StartupProbe {
         Path home = Files.createDirectories(work.resolve(name + "-" + System.nanoTime()));
         Files.createDirectories(home.resolve("etc"));
         Files.createDirectories(home.resolve("tmp"));
-        Files.writeString(home.resolve("etc/org.ocfupdate.coap.cfg"), "host=127.0.0.1\nport=0\nmulticast=false\n");
+        Files.writeString(home.resolve("etc/org.ocfupdate.coap.cfg"), "host=127.0.0.1\nport=0\nsecurePort=0\nmulticast=false\n");
         return home;
     }
 

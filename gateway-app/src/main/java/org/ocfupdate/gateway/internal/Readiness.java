@@ -64,7 +64,7 @@ public class Readiness {
             CoapEndpoints eps = context.getService(ref);
             if (eps != null) {
                 long jvm = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
-                LOG.info("Gateway ready: coap {} ({} ms after JVM start)", eps.coap(), jvm);
+                LOG.info("Gateway ready: coap {}, coaps {} ({} ms after JVM start)", eps.coap(), eps.coaps(), jvm);
                 context.ungetService(ref);
                 timer.shutdown();
                 return;

@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -16,6 +18,7 @@ import java.util.TreeMap;
 
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.server.resources.Resource;
@@ -23,7 +26,12 @@ import org.eclipse.californium.elements.UDPConnector;
 import org.eclipse.californium.elements.UdpMulticastConnector;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
+import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.ocfupdate.pstat.api.CoapEndpoints;
+import org.ocfupdate.pstat.internal.svr.AccessControl;
+import org.ocfupdate.pstat.internal.svr.Ace;
+import org.ocfupdate.pstat.internal.svr.Credentials;
+import org.ocfupdate.pstat.internal.svr.GatewayHome;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -58,6 +66,7 @@ public class CoapServerComponent {
     static {
         CoapConfig.register();
         UdpConfig.register();
+        DtlsConfig.register();
     }
 
     @ObjectClassDefinition(name = "OCF CoAP server",
@@ -69,8 +78,17 @@ public class CoapServerComponent {
         @AttributeDefinition(description = "CoAP UDP port; 0 = ephemeral (the port chosen is logged).", min = "0", max = "65535")
         int port() default 5683;
 
-        @AttributeDefinition(description = "CoAPs (DTLS) port; 0 = ephemeral. DTLS arrives with access control.", min = "0", max = "65535")
+        @AttributeDefinition(description = "CoAPs (DTLS 1.2) port; 0 = ephemeral (the port chosen is logged). Everything but /oic/res, /oic/d and /oic/p needs it.", min = "0", max = "65535")
         int securePort() default 5684;
+
+        @AttributeDefinition(required = false, description = "PEM file with the device's identity certificate (CN uuid:<device UUID>) and its chain, for DTLS with X.509 client certificates; relative to the gateway home. Empty = pre-shared keys only.")
+        String certificate() default "";
+
+        @AttributeDefinition(required = false, description = "PEM file with the private key of the certificate (PKCS#8, or SEC1 as openssl ecparam writes it); relative to the gateway home.")
+        String privateKey() default "";
+
+        @AttributeDefinition(required = false, description = "PEM files (comma-separated) of the CA certificates whose identity certificates clients may present; relative to the gateway home. More can be provisioned in /oic/sec/cred.")
+        String trustAnchors() default "";
 
         @AttributeDefinition(description = "Join the OCF multicast groups (224.0.1.187, ff02::158, ff03::158, ff05::158, port 5683) to answer discovery.")
         boolean multicast() default true;
@@ -81,12 +99,18 @@ public class CoapServerComponent {
 
     private final CoapServer server;
     private final CoapEndpoint endpoint;
+    private final CoapEndpoint secureEndpoint;
+    private final AbuseGuard guard;
+    private final AccessControl acl;
+    private final Runnable aclListener = this::revokeObservations;
     private final DiscoveryResource discovery;
     private final Map<String, Resource> resources = new TreeMap<>();
     private final ServiceRegistration<CoapEndpoints> registration;
 
     @Activate
-    public CoapServerComponent(BundleContext context, Config config, @Reference SvrStore store) throws IOException {
+    public CoapServerComponent(BundleContext context, Config config, @Reference SvrStore store,
+            @Reference AccessControl acl, @Reference Credentials credentials) throws IOException {
+        this.acl = acl;
         Configuration cfg = Configuration.createStandardWithoutFile();
         // Duplicate detection bounded per peer (the last 64 message ids of each): the default keeps every
         // exchange for EXCHANGE_LIFETIME (247 s), which a busy client turns into gigabytes of heap.
@@ -101,9 +125,16 @@ public class CoapServerComponent {
         connector.setReuseAddress(config.multicast());
         endpoint = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(connector)
                 .setOptionRegistry(OcfOptions.REGISTRY).build();
+        Path home = GatewayHome.data(context).getParent();
+        guard = new AbuseGuard(cfg);
+        InetSocketAddress secureBind = new InetSocketAddress(bind.getAddress(), config.securePort());
+        secureEndpoint = new CoapEndpoint.Builder().setConfiguration(cfg)
+                .setConnector(SecureEndpoint.connector(cfg, secureBind, credentials, guard, x509(config, home, credentials)))
+                .setOptionRegistry(OcfOptions.REGISTRY).build();
         server = new CoapServer(cfg);
-        server.setMessageDeliverer(new QuietDeliverer(server.getRoot(), cfg));
+        server.setMessageDeliverer(new OcfDeliverer(server.getRoot(), cfg, acl));
         server.addEndpoint(endpoint);
+        server.addEndpoint(secureEndpoint);
         try {
             server.start();
         } catch (IllegalStateException e) {
@@ -113,22 +144,29 @@ public class CoapServerComponent {
                 throw e;
             }
         }
-        if (!endpoint.isStarted()) {
+        if (!endpoint.isStarted() || !secureEndpoint.isStarted()) {
             // fail the component with a message that names the port, so the operator learns what to fix
             server.destroy();
-            throw new IOException("cannot bind CoAP to udp " + (config.host().isBlank() ? "*" : config.host()) + ":"
-                    + config.port() + " (port taken?); set port in etc/org.ocfupdate.coap.cfg");
+            boolean plain = !endpoint.isStarted();
+            throw new IOException("cannot bind " + (plain ? "CoAP" : "CoAPs (DTLS)") + " to udp "
+                    + (config.host().isBlank() ? "*" : config.host()) + ":"
+                    + (plain ? config.port() : config.securePort()) + " (port taken?); set "
+                    + (plain ? "port" : "securePort") + " in etc/org.ocfupdate.coap.cfg");
         }
         InetSocketAddress bound = endpoint.getAddress();
+        InetSocketAddress secureBound = secureEndpoint.getAddress();
         if (config.multicast()) {
             joinGroups(connector, cfg, config.multicastInterfaces());
         }
-        discovery = new DiscoveryResource(store, bound);
+        discovery = new DiscoveryResource(store, bound, secureBound);
         attach("/oic/res", discovery);
         synchronized (this) {
             resources.forEach(this::attach);
         }
-        LOG.info("CoAP server listening on udp {} (coap://{}:{})", bound, hostOf(bound), bound.getPort());
+        LOG.info("CoAP server listening on udp {} (coap://{}:{}) and DTLS {} (coaps://{}:{})", bound, hostOf(bound),
+                bound.getPort(), secureBound, hostOf(secureBound), secureBound.getPort());
+        acl.addListener(aclListener);
+        credentials.takeFreshOwnerKey().ifPresent(k -> tellOwnerKey(k, credentials, secureBound));
         registration = context.registerService(CoapEndpoints.class, new CoapEndpoints() {
             @Override
             public InetSocketAddress coap() {
@@ -137,16 +175,17 @@ public class CoapServerComponent {
 
             @Override
             public InetSocketAddress coaps() {
-                return null;
+                return secureBound;
             }
         }, null);
     }
 
     @Deactivate
     void deactivate() {
+        acl.removeListener(aclListener);
         registration.unregister();
         server.destroy();
-        LOG.info("CoAP server stopped");
+        LOG.info("CoAP server stopped (DTLS: {})", guard.stats());
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, service = Resource.class,
@@ -172,6 +211,52 @@ public class CoapServerComponent {
                 parent.delete(resource);
             }
         }
+    }
+
+    /**
+     * After an ACL change, ends every observation whose subject may no longer read the resource: the observer gets
+     * a final 4.01 notification and the relation is removed.
+     */
+    private synchronized void revokeObservations() {
+        for (Map.Entry<String, Resource> e : resources.entrySet()) {
+            if (e.getValue() instanceof CoapResource r && r.getObserverCount() > 0) {
+                r.clearAndNotifyObserveRelations(relation -> {
+                    Peer peer = Peer.of(relation.getExchange());
+                    boolean revoked = acl.refusal(peer.secure(), peer.subject(), e.getKey(), Ace.RETRIEVE).isPresent();
+                    if (revoked) {
+                        LOG.info("Observation of {} by {} cancelled: access revoked", e.getKey(), peer);
+                    }
+                    return revoked;
+                }, ResponseCode.UNAUTHORIZED);
+            }
+        }
+    }
+
+    /** Once, on the console, the owner credential made at this start and how to use it. */
+    private static void tellOwnerKey(Credentials.OwnerKey k, Credentials credentials, InetSocketAddress secure) {
+        String host = secure.getAddress().isAnyLocalAddress() ? "127.0.0.1" : hostOf(secure);
+        System.out.println("gateway: owner credential created in " + credentials.ownerFile() + " (owner-only):\n"
+                + "gateway:   identity " + k.identity() + "\n"
+                + "gateway:   read pstat with: coap-client-gnutls -m get -u " + k.identity() + " -k " + k.key()
+                + " coaps://" + host + ":" + secure.getPort() + "/oic/sec/pstat");
+    }
+
+    private static SecureEndpoint.X509 x509(Config config, Path home, Credentials credentials) throws IOException {
+        List<X509Certificate> anchors = new ArrayList<>();
+        for (String f : config.trustAnchors().split(",")) {
+            if (!f.isBlank()) {
+                anchors.addAll(SecureEndpoint.certificates(home.resolve(f.trim())));
+            }
+        }
+        TrustAnchors trust = new TrustAnchors(anchors, credentials);
+        if (config.certificate().isBlank()) {
+            if (trust.size() > 0) {
+                LOG.warn("Trust anchors configured but no certificate/privateKey: DTLS offers pre-shared keys only");
+            }
+            return null;
+        }
+        return new SecureEndpoint.X509(home.resolve(config.certificate().trim()),
+                home.resolve(config.privateKey().trim()), trust);
     }
 
     private void attach(String href, Resource resource) {

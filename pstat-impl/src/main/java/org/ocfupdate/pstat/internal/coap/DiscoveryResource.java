@@ -17,6 +17,7 @@ import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.CoAP.Type;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
+import org.ocfupdate.pstat.internal.svr.AccessControl;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 
 /**
@@ -27,13 +28,18 @@ import org.ocfupdate.pstat.internal.svr.SvrStore;
 final class DiscoveryResource extends OcfResource {
     private static final String LL = "oic.if.ll";
     private final SvrStore store;
-    private final List<Map<String, String>> eps;
+    /** {@code /oic/res}, {@code /oic/d}, {@code /oic/p} answer on both endpoints; everything else only on coaps. */
+    private final List<Map<String, String>> publicEps;
+    private final List<Map<String, String>> secureEps;
     private final Map<String, Resource> links = new ConcurrentSkipListMap<>();
 
-    DiscoveryResource(SvrStore store, InetSocketAddress bound) {
+    DiscoveryResource(SvrStore store, InetSocketAddress bound, InetSocketAddress secure) {
         super("res", List.of("oic.wk.res"), List.of(LL, BASELINE), false);
         this.store = store;
-        this.eps = endpoints(bound);
+        this.secureEps = endpoints("coaps", secure);
+        List<Map<String, String>> both = new ArrayList<>(endpoints("coap", bound));
+        both.addAll(secureEps);
+        this.publicEps = List.copyOf(both);
         links.put("/oic/res", this);
     }
 
@@ -104,7 +110,7 @@ final class DiscoveryResource extends OcfResource {
         link.put("rt", rts);
         link.put("if", r instanceof OcfResource o ? o.interfaces() : r.getAttributes().getInterfaceDescriptions());
         link.put("p", Map.of("bm", 1 | (r.isObservable() ? 2 : 0)));
-        link.put("eps", eps);
+        link.put("eps", AccessControl.PUBLIC.contains(href) ? publicEps : secureEps);
         return link;
     }
 
@@ -113,7 +119,7 @@ final class DiscoveryResource extends OcfResource {
     }
 
     /** The endpoints of the bound address: every address of every up interface when bound to the wildcard. */
-    static List<Map<String, String>> endpoints(InetSocketAddress bound) {
+    static List<Map<String, String>> endpoints(String scheme, InetSocketAddress bound) {
         List<InetAddress> addresses = new ArrayList<>();
         if (bound.getAddress().isAnyLocalAddress()) {
             try {
@@ -132,7 +138,7 @@ final class DiscoveryResource extends OcfResource {
         for (InetAddress a : addresses) {
             String host = a instanceof Inet6Address ? "[" + ipv6Text(a.getAddress()) + "]" : a.getHostAddress();
             if (a instanceof Inet4Address || a instanceof Inet6Address) {
-                eps.add(Map.of("ep", "coap://" + host + ":" + bound.getPort()));
+                eps.add(Map.of("ep", scheme + "://" + host + ":" + bound.getPort()));
             }
         }
         return List.copyOf(eps);

@@ -1,36 +1,89 @@
 package org.ocfupdate.pstat.internal.coap;
 
+import java.util.Optional;
+
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.CoAP.Type;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.network.Exchange;
 import org.eclipse.californium.core.server.DelivererException;
 import org.eclipse.californium.core.server.ServerMessageDeliverer;
 import org.eclipse.californium.core.server.resources.Resource;
 import org.eclipse.californium.elements.config.Configuration;
+import org.ocfupdate.pstat.internal.svr.Ace;
+import org.ocfupdate.pstat.internal.svr.AccessControl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Answers nothing to a multicast or non-confirmable request for a path the device does not serve, where
- * Californium would answer 4.04. A multicast request must never draw an error (a network of devices stays
- * quiet), and on Linux an IPv6 multicast request may reach the wildcard unicast socket first, where Californium
- * cannot tell it was multicast; a non-confirmable request is what multicast requests are, so the rule covers both.
+ * Delivers requests to resources after two checks every resource shares, the whiteboard's included:
+ * <ul>
+ * <li>access control: the method's CRUDN permission for the peer ({@link AccessControl}); refused with 4.01 and a
+ * short diagnostic, as IoTivity-Lite answers;</li>
+ * <li>silence: nothing is answered to a multicast or non-confirmable request for a path the device does not serve,
+ * or may not show, where Californium would answer 4.04. A multicast request must never draw an error (a network
+ * of devices stays quiet), and on Linux an IPv6 multicast request may reach the wildcard unicast socket first,
+ * where Californium cannot tell it was multicast; a non-confirmable request is what multicast requests are, so the
+ * rule covers both.</li>
+ * </ul>
  */
-final class QuietDeliverer extends ServerMessageDeliverer {
-    QuietDeliverer(Resource root, Configuration config) {
+final class OcfDeliverer extends ServerMessageDeliverer {
+    private static final Logger LOG = LoggerFactory.getLogger(OcfDeliverer.class);
+    private final AccessControl acl;
+
+    OcfDeliverer(Resource root, Configuration config, AccessControl acl) {
         super(root, config);
+        this.acl = acl;
     }
 
     @Override
     protected boolean preDeliverRequest(Exchange exchange) {
-        if (exchange.getRequest().getType() != Type.NON && !exchange.getRequest().isMulticast()) {
+        Request request = exchange.getRequest();
+        boolean quiet = request.getType() == Type.NON || request.isMulticast();
+        Resource resource;
+        try {
+            resource = findResource(exchange);
+        } catch (DelivererException e) {
+            resource = null;
+        }
+        if (resource == null) {
+            if (quiet) {
+                exchange.executeComplete();
+                return true;
+            }
+            return false; // Californium answers 4.04
+        }
+        Peer peer = Peer.of(exchange);
+        Optional<String> refusal = acl.refusal(peer.secure(), peer.subject(), resource.getURI(), permission(request));
+        if (refusal.isEmpty()) {
             return false;
         }
-        try {
-            if (findResource(exchange) != null) {
-                return false;
-            }
-        } catch (DelivererException e) {
-            // not found: fall through to silence
+        if (peer.secure()) {
+            LOG.info("Refused {} {} from {} ({}): {}", request.getCode(), resource.getURI(),
+                    request.getSourceContext().getPeerAddress(), peer, refusal.get());
+        } else {
+            LOG.debug("Refused {} {} from {}: {}", request.getCode(), resource.getURI(),
+                    request.getSourceContext().getPeerAddress(), refusal.get());
         }
-        exchange.executeComplete();
+        if (quiet) {
+            exchange.executeComplete();
+        } else {
+            Response response = new Response(ResponseCode.UNAUTHORIZED);
+            response.setPayload(refusal.get());
+            OcfOptions.answerVersion(request, response);
+            exchange.sendResponse(response);
+        }
         return true;
+    }
+
+    /** The CRUDN bit a method needs; an Observe registration is a RETRIEVE. */
+    static int permission(Request request) {
+        return switch (request.getCode()) {
+            case GET, FETCH -> Ace.RETRIEVE;
+            case PUT -> Ace.CREATE;
+            case DELETE -> Ace.DELETE;
+            default -> Ace.UPDATE; // POST, PATCH, iPATCH
+        };
     }
 }

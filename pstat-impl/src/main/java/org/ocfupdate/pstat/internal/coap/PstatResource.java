@@ -17,6 +17,7 @@ import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatListener;
 import org.ocfupdate.pstat.api.PstatRefusedException;
 import org.ocfupdate.pstat.api.PstatService;
+import org.ocfupdate.pstat.internal.svr.AccessControl;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -29,8 +30,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * {@code /oic/sec/pstat}: GET, POST (partial update, all-or-nothing) and Observe.
  *
- * <p>Development default until access control exists: writes are accepted only over plain CoAP from a loopback
- * address (treated as the owner); any other client gets 4.01.
+ * <p>Who may write is checked before (UPDATE, {@link OcfDeliverer}); here only what: the owner anything, any
+ * other subject only the software-update bits of {@code tm} (ocf-software-update.md, "Who may trigger").
  */
 @Component(service = Resource.class, property = CoapServerComponent.HREF + "=/oic/sec/pstat")
 public class PstatResource extends OcfResource implements PstatListener {
@@ -40,11 +41,13 @@ public class PstatResource extends OcfResource implements PstatListener {
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private final PstatService pstat;
+    private final AccessControl acl;
 
     @Activate
-    public PstatResource(@Reference PstatService pstat) {
+    public PstatResource(@Reference PstatService pstat, @Reference AccessControl acl) {
         super("pstat", List.of("oic.r.pstat"), List.of("oic.if.rw", BASELINE), true);
         this.pstat = pstat;
+        this.acl = acl;
         pstat.addListener(this);
     }
 
@@ -80,10 +83,6 @@ public class PstatResource extends OcfResource implements PstatListener {
 
     @Override
     public void handlePOST(CoapExchange exchange) {
-        if (!isLoopbackPlain(exchange)) {
-            error(exchange, ResponseCode.UNAUTHORIZED, "pstat may be written only from loopback until access control exists");
-            return;
-        }
         JsonNode body = requestBody(exchange);
         if (body == null) {
             return;
@@ -96,18 +95,14 @@ public class PstatResource extends OcfResource implements PstatListener {
             return;
         }
         try {
-            pstat.update(change, true);
+            Peer peer = Peer.of(exchange.advanced());
+            pstat.update(change, acl.isOwner(peer.secure(), peer.subject()));
             reply(exchange, ResponseCode.CHANGED, null, 0);
         } catch (PstatRefusedException e) {
             LOG.info("pstat write from {} refused: {}", exchange.getSourceSocketAddress(), e.getMessage());
             error(exchange, e.reason() == PstatRefusedException.Reason.UNAUTHORIZED ? ResponseCode.UNAUTHORIZED
                     : ResponseCode.BAD_REQUEST, e.getMessage());
         }
-    }
-
-    static boolean isLoopbackPlain(CoapExchange exchange) {
-        return !exchange.advanced().getEndpoint().getUri().getScheme().endsWith("s")
-                && exchange.getSourceAddress().isLoopbackAddress();
     }
 
     /** Checks the shape and types of a pstat update; the state-dependent rules are the service's. */

@@ -131,10 +131,6 @@ public class SwuResource extends OcfResource implements PstatListener {
 
     @Override
     public void handlePOST(CoapExchange exchange) {
-        if (!PstatResource.isLoopbackPlain(exchange)) {
-            error(exchange, ResponseCode.UNAUTHORIZED, "/oc/swu may be written only from loopback until access control exists");
-            return;
-        }
         JsonNode body = requestBody(exchange);
         if (body == null) {
             return;

@@ -26,9 +26,9 @@ class DiscoveryResourceTest {
 
     @Test
     void aSpecificBindAddressIsTheOnlyEndpoint() throws Exception {
-        List<Map<String, String>> eps = DiscoveryResource.endpoints(new InetSocketAddress("127.0.0.1", 5690));
+        List<Map<String, String>> eps = DiscoveryResource.endpoints("coap", new InetSocketAddress("127.0.0.1", 5690));
         assertEquals(List.of(Map.of("ep", "coap://127.0.0.1:5690")), eps);
         assertEquals(List.of(Map.of("ep", "coap://[::1]:5690")),
-                DiscoveryResource.endpoints(new InetSocketAddress("::1", 5690)));
+                DiscoveryResource.endpoints("coap", new InetSocketAddress("::1", 5690)));
     }
 }

@@ -1,0 +1,111 @@
+package org.ocfupdate.pstat.internal.coap;
+
+import java.net.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.scandium.DtlsDatagramFilter;
+import org.eclipse.californium.scandium.dtls.DTLSContext;
+import org.eclipse.californium.scandium.dtls.Handshaker;
+import org.eclipse.californium.scandium.dtls.SessionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Limits failed and incomplete DTLS handshakes per peer (address and port): after {@value #MAX_FAILURES} within
+ * {@value #WINDOW_SECONDS} s, datagrams from that peer are dropped for {@value #BLOCK_SECONDS} s, before any
+ * cryptography. A completed handshake clears the peer's count, so a client that reconnects often but correctly
+ * is never throttled, and a peer flooding bad handshakes from one port does not affect any other port. The table
+ * of peers is bounded ({@value #MAX_PEERS}, least recently seen dropped first).
+ */
+final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
+    private static final Logger LOG = LoggerFactory.getLogger(AbuseGuard.class);
+    static final int MAX_FAILURES = 5;
+    static final int WINDOW_SECONDS = 60;
+    static final int BLOCK_SECONDS = 60;
+    static final int MAX_PEERS = 10_000;
+
+    private static final class Strikes {
+        int count;
+        long windowStart;
+        long blockedUntil;
+    }
+
+    private final Map<InetSocketAddress, Strikes> peers = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, Strikes> eldest) {
+            return size() > MAX_PEERS;
+        }
+    };
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+
+    AbuseGuard(Configuration config) {
+        super(config);
+    }
+
+    @Override
+    public boolean onReceiving(DatagramPacket packet) {
+        InetSocketAddress from = (InetSocketAddress) packet.getSocketAddress();
+        synchronized (peers) {
+            Strikes s = peers.get(from);
+            if (s != null && s.blockedUntil != 0) {
+                if (System.nanoTime() - s.blockedUntil < 0) {
+                    dropped.incrementAndGet();
+                    return false;
+                }
+                peers.remove(from);
+            }
+        }
+        return super.onReceiving(packet);
+    }
+
+    @Override
+    public void handshakeFailed(Handshaker handshaker, Throwable error) {
+        InetSocketAddress peer = handshaker.getPeerAddress();
+        failures.incrementAndGet();
+        long now = System.nanoTime();
+        synchronized (peers) {
+            Strikes s = peers.computeIfAbsent(peer, p -> new Strikes());
+            if (s.count == 0 || now - s.windowStart > TimeUnit.SECONDS.toNanos(WINDOW_SECONDS)) {
+                s.count = 0;
+                s.windowStart = now;
+            }
+            if (++s.count >= MAX_FAILURES && s.blockedUntil == 0) {
+                s.blockedUntil = now + TimeUnit.SECONDS.toNanos(BLOCK_SECONDS);
+                LOG.warn("DTLS peer {} ignored for {} s after {} failed or incomplete handshakes (last: {})", peer,
+                        BLOCK_SECONDS, s.count, error.getMessage());
+                return;
+            }
+        }
+        LOG.info("DTLS handshake with {} failed: {}", peer, error.getMessage());
+    }
+
+    @Override
+    public void handshakeCompleted(Handshaker handshaker) {
+        synchronized (peers) {
+            peers.remove(handshaker.getPeerAddress());
+        }
+    }
+
+    @Override
+    public void handshakeStarted(Handshaker handshaker) {
+    }
+
+    @Override
+    public void contextEstablished(Handshaker handshaker, DTLSContext context) {
+    }
+
+    @Override
+    public void handshakeFlightRetransmitted(Handshaker handshaker, int flight) {
+    }
+
+    /** Datagrams dropped from blocked peers, and failed handshakes, since start (for operators and benchmarks). */
+    String stats() {
+        return failures.get() + " failed handshakes, " + dropped.get() + " datagrams from blocked peers dropped";
+    }
+}

@@ -1,0 +1,102 @@
+package org.ocfupdate.pstat.internal.coap;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.CertificateType;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
+import org.ocfupdate.pstat.internal.pkg.Keys;
+import org.ocfupdate.pstat.internal.svr.Credentials;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DTLS 1.2 connector (Scandium) of {@code coaps}: pre-shared keys from the device's credentials, and X.509
+ * identity certificates when the device has one. Its limits under abuse:
+ * <ul>
+ * <li>at most {@value #MAX_CONNECTIONS} connections; when full, the least recently used one idle for more than
+ * {@value #STALE_SECONDS} s gives way to a new handshake;</li>
+ * <li>a stateless cookie exchange (HelloVerifyRequest) before any handshake state is kept, so spoofed addresses
+ * cost nothing;</li>
+ * <li>failed or incomplete handshakes limited per peer address and port ({@link AbuseGuard}).</li>
+ * </ul>
+ */
+final class SecureEndpoint {
+    private static final Logger LOG = LoggerFactory.getLogger(SecureEndpoint.class);
+    static final int MAX_CONNECTIONS = 2000;
+    static final int STALE_SECONDS = 300;
+
+    /** The device's certificate chain and key, and whom it trusts. */
+    record X509(Path certificate, Path privateKey, TrustAnchors trust) {
+    }
+
+    private SecureEndpoint() {
+    }
+
+    static DTLSConnector connector(Configuration cfg, InetSocketAddress bind, Credentials credentials, AbuseGuard guard,
+            X509 x509) throws IOException {
+        DtlsConnectorConfig.Builder b = DtlsConnectorConfig.builder(cfg).setAddress(bind)
+                .set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY)
+                .set(DtlsConfig.DTLS_MAX_CONNECTIONS, MAX_CONNECTIONS)
+                .set(DtlsConfig.DTLS_STALE_CONNECTION_THRESHOLD, STALE_SECONDS, TimeUnit.SECONDS)
+                .set(DtlsConfig.DTLS_USE_HELLO_VERIFY_REQUEST, true)
+                .set(DtlsConfig.DTLS_USE_HELLO_VERIFY_REQUEST_FOR_PSK, true)
+                // a client certificate is required whenever a certificate cipher suite is chosen
+                .set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED)
+                .setAdvancedPskStore(new PskCredentialStore(credentials))
+                .setSessionListener(guard)
+                .setDatagramFilter(guard)
+                .setLoggingTag("coaps");
+        if (x509 != null) {
+            List<X509Certificate> chain = certificates(x509.certificate());
+            PrivateKey key;
+            try {
+                key = Keys.readPrivate(x509.privateKey());
+            } catch (GeneralSecurityException e) {
+                throw new IOException("cannot read the private key " + x509.privateKey() + ": " + e.getMessage(), e);
+            }
+            b.setCertificateIdentityProvider(new SingleCertificateProvider(key,
+                    chain.toArray(new X509Certificate[0]), CertificateType.X_509));
+            b.setAdvancedCertificateVerifier(x509.trust());
+            LOG.info("DTLS with X.509: device certificate {} ({}), {} trust anchor(s)", x509.certificate(),
+                    chain.get(0).getSubjectX500Principal().getName(), x509.trust().size());
+        }
+        try {
+            return new DTLSConnector(b.build());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IOException("invalid DTLS configuration: " + e.getMessage(), e);
+        }
+    }
+
+    static List<X509Certificate> certificates(Path pem) throws IOException {
+        try (InputStream in = Files.newInputStream(pem)) {
+            List<X509Certificate> out = new ArrayList<>();
+            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                out.add((X509Certificate) c);
+            }
+            if (out.isEmpty()) {
+                throw new IOException("no certificate in " + pem);
+            }
+            return out;
+        } catch (CertificateException e) {
+            throw new IOException("cannot read certificates from " + pem + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package org.ocfupdate.pstat.internal.svr;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.ocfupdate.pstat.internal.store.AtomicStore;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The access control list ({@code /oic/sec/acl2}, persisted in {@code data/svr/acl2.json}) and the one place that
+ * decides whether a request may proceed:
+ * <ul>
+ * <li>{@code /oic/res}, {@code /oic/d} and {@code /oic/p} may be read by anyone, also over plain CoAP;</li>
+ * <li>everything else needs an authenticated (DTLS) peer;</li>
+ * <li>the device owner ({@code rowneruuid}) may do everything; any other subject what its ACEs grant.</li>
+ * </ul>
+ */
+@Component(service = AccessControl.class)
+public class AccessControl {
+    private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** What anyone may read, also over plain CoAP. */
+    public static final Set<String> PUBLIC = Set.of("/oic/res", "/oic/d", "/oic/p");
+    /** More entries than a gateway's clients would ever need; bounds the file and each check. */
+    public static final int MAX_ACES = 256;
+
+    private final SvrStore svr;
+    private final AtomicStore store;
+    private volatile List<Ace> aces;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    @Activate
+    public AccessControl(BundleContext context, @Reference SvrStore svr) throws IOException {
+        this(GatewayHome.data(context).resolve("svr"), svr);
+    }
+
+    public AccessControl(Path dir, SvrStore svr) throws IOException {
+        this.svr = svr;
+        this.store = new AtomicStore(dir, "acl2.json");
+        Optional<byte[]> saved = store.load();
+        List<Ace> loaded = new ArrayList<>();
+        if (saved.isPresent()) {
+            for (JsonNode n : JSON.readTree(saved.get()).path("aclist2")) {
+                loaded.add(Ace.parse(n));
+            }
+        }
+        aces = List.copyOf(loaded);
+    }
+
+    public UUID owner() {
+        return svr.state().rowneruuid();
+    }
+
+    /**
+     * Why a request may not proceed, or empty when it may.
+     *
+     * @param secure  the request came over an authenticated DTLS connection
+     * @param subject the peer's UUID (from its PSK identity or certificate), or null
+     * @param href    the resource's path
+     * @param needed  the CRUDN bits the method needs
+     */
+    public Optional<String> refusal(boolean secure, UUID subject, String href, int needed) {
+        if (PUBLIC.contains(href) && needed == Ace.RETRIEVE) {
+            return Optional.empty();
+        }
+        if (!secure) {
+            return Optional.of(href + " needs a secure connection (coaps)");
+        }
+        if (subject != null && subject.equals(owner())) {
+            return Optional.empty();
+        }
+        int granted = permissions(secure, subject, href);
+        if ((granted & needed) == needed) {
+            return Optional.empty();
+        }
+        return Optional.of((subject == null ? "this client" : "subject " + subject) + " lacks "
+                + names(needed & ~granted) + " on " + href);
+    }
+
+    /** The CRUDN bits the ACEs grant a (non-owner) subject on {@code href}. */
+    public int permissions(boolean secure, UUID subject, String href) {
+        int granted = 0;
+        for (Ace a : aces) {
+            if (a.matches(secure, subject) && a.covers(href)) {
+                granted |= a.permission();
+            }
+        }
+        return granted;
+    }
+
+    public boolean isOwner(boolean secure, UUID subject) {
+        return secure && subject != null && subject.equals(owner());
+    }
+
+    public List<Ace> aces() {
+        return aces;
+    }
+
+    /**
+     * Adds ACEs (an entry with the {@code aceid} of an existing one replaces it; without one it gets a new id),
+     * all-or-nothing and durably.
+     *
+     * @throws IllegalArgumentException when the list would exceed {@link #MAX_ACES}; nothing changed
+     */
+    public synchronized List<Ace> add(List<Ace> entries) {
+        Map<Integer, Ace> next = new LinkedHashMap<>();
+        aces.forEach(a -> next.put(a.aceid(), a));
+        int id = aces.stream().mapToInt(Ace::aceid).max().orElse(0);
+        List<Ace> added = new ArrayList<>();
+        for (Ace a : entries) {
+            Ace withId = a.aceid() > 0 ? a : a.withId(++id);
+            id = Math.max(id, withId.aceid());
+            next.put(withId.aceid(), withId);
+            added.add(withId);
+        }
+        if (next.size() > MAX_ACES) {
+            throw new IllegalArgumentException("the ACL holds at most " + MAX_ACES + " entries");
+        }
+        commit(List.copyOf(next.values()));
+        added.forEach(a -> LOG.info("ACE {} set: {}", a.aceid(), a.toMap()));
+        return added;
+    }
+
+    /** Removes one ACE ({@code aceid}), or all when {@code aceid} is null; false when there was no such entry. */
+    public synchronized boolean remove(Integer aceid) {
+        List<Ace> next = aceid == null ? List.of()
+                : aces.stream().filter(a -> a.aceid() != aceid).toList();
+        if (next.size() == aces.size()) {
+            return false;
+        }
+        commit(next);
+        LOG.info(aceid == null ? "All ACEs removed" : "ACE {} removed", aceid);
+        return true;
+    }
+
+    /** Called after every change of the ACL, e.g. to cancel observations that are no longer allowed. */
+    public void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Runnable listener) {
+        listeners.remove(listener);
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("aclist2", aces.stream().map(Ace::toMap).toList());
+        m.put("rowneruuid", owner().toString());
+        return m;
+    }
+
+    private void commit(List<Ace> next) {
+        Map<String, Object> doc = Map.of("aclist2", next.stream().map(Ace::toMap).toList());
+        try {
+            store.save(JSON.writeValueAsBytes(doc));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the ACL: " + e.getMessage(), e);
+        }
+        aces = next;
+        listeners.forEach(Runnable::run);
+    }
+
+    static String names(int bits) {
+        List<String> n = new ArrayList<>();
+        String[] names = {"CREATE", "RETRIEVE", "UPDATE", "DELETE", "NOTIFY"};
+        for (int i = 0; i < names.length; i++) {
+            if ((bits & (1 << i)) != 0) {
+                n.add(names[i]);
+            }
+        }
+        return String.join("+", n);
+    }
+}

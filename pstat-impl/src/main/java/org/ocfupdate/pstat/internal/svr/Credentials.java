@@ -1,0 +1,244 @@
+package org.ocfupdate.pstat.internal.svr;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.ocfupdate.pstat.api.Pstat;
+import org.ocfupdate.pstat.api.PstatListener;
+import org.ocfupdate.pstat.api.PstatService;
+import org.ocfupdate.pstat.internal.store.AtomicStore;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The device's credentials: the owner's pre-shared key in {@code data/credentials/owner.properties} (generated on
+ * first start, and again when a factory reset makes a new owner), and the credentials of further clients
+ * ({@code /oic/sec/cred}, persisted in {@code data/svr/cred.json}).
+ */
+@Component(service = Credentials.class, immediate = true)
+public class Credentials implements PstatListener {
+    private static final Logger LOG = LoggerFactory.getLogger(Credentials.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    public static final int MAX_CREDS = 64;
+
+    /** The owner's PSK identity and key, as written to {@code owner.properties}. */
+    public record OwnerKey(UUID identity, String key) {
+    }
+
+    private final Path ownerFile;
+    private final AtomicStore store;
+    private final PstatService pstat;
+    private volatile OwnerKey owner;
+    private volatile OwnerKey fresh;
+    private volatile List<Cred> creds;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    @Activate
+    public Credentials(BundleContext context, @Reference SvrStore svr, @Reference PstatService pstat) throws IOException {
+        this(GatewayHome.data(context), svr.state().rowneruuid(), pstat);
+    }
+
+    public Credentials(Path data, UUID currentOwner, PstatService pstat) throws IOException {
+        this.ownerFile = data.resolve("credentials").resolve("owner.properties");
+        this.store = new AtomicStore(data.resolve("svr"), "cred.json");
+        this.pstat = pstat;
+        List<Cred> loaded = new ArrayList<>();
+        Optional<byte[]> saved = store.load();
+        if (saved.isPresent()) {
+            for (JsonNode n : JSON.readTree(saved.get()).path("creds")) {
+                loaded.add(Cred.parse(n));
+            }
+        }
+        creds = List.copyOf(loaded);
+        owner = readOwner().orElse(null);
+        ensureOwnerKey(currentOwner);
+        if (pstat != null) {
+            pstat.addListener(this);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (pstat != null) {
+            pstat.removeListener(this);
+        }
+    }
+
+    /** A factory reset or an owner change names a new owner: give it a key unless it already has one. */
+    @Override
+    public void pstatChanged(Pstat snapshot) {
+        ensureOwnerKey(snapshot.rowneruuid());
+    }
+
+    private synchronized void ensureOwnerKey(UUID currentOwner) {
+        if (owner != null && owner.identity().equals(currentOwner)
+                || creds.stream().anyMatch(c -> c.psk() != null && c.subject().equals(currentOwner.toString()))) {
+            return;
+        }
+        OwnerKey generated = new OwnerKey(currentOwner, randomText(32));
+        try {
+            writeOwner(generated);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + ownerFile + ": " + e.getMessage(), e);
+        }
+        owner = generated;
+        fresh = generated;
+        LOG.warn("Owner credential generated for owner {} in {} (owner-only file)", currentOwner, ownerFile);
+    }
+
+    /** The owner key generated during this run and not yet told to the operator; then never again. */
+    public synchronized Optional<OwnerKey> takeFreshOwnerKey() {
+        OwnerKey f = fresh;
+        fresh = null;
+        return Optional.ofNullable(f);
+    }
+
+    public Path ownerFile() {
+        return ownerFile;
+    }
+
+    /** The pre-shared key of {@code subject}: a {@code /oic/sec/cred} entry, or the owner's key. */
+    public Optional<byte[]> psk(UUID subject) {
+        String s = subject.toString();
+        for (Cred c : creds) {
+            if (c.psk() != null && c.subject().equals(s)) {
+                return Optional.of(c.psk().clone());
+            }
+        }
+        OwnerKey o = owner;
+        if (o != null && o.identity().equals(subject)) {
+            return Optional.of(o.key().getBytes(StandardCharsets.US_ASCII));
+        }
+        return Optional.empty();
+    }
+
+    /** The CA certificates provisioned as trust anchors through {@code /oic/sec/cred}. */
+    public List<X509Certificate> trustAnchors() {
+        List<X509Certificate> out = new ArrayList<>();
+        creds.stream().filter(c -> Cred.TRUST_CA.equals(c.credusage())).forEach(c -> out.addAll(c.certificates()));
+        return out;
+    }
+
+    public List<Cred> creds() {
+        return creds;
+    }
+
+    /** Adds (or, by {@code credid}, replaces) credentials, all-or-nothing and durably. */
+    public synchronized List<Cred> add(List<Cred> entries) {
+        Map<Integer, Cred> next = new LinkedHashMap<>();
+        creds.forEach(c -> next.put(c.credid(), c));
+        int id = creds.stream().mapToInt(Cred::credid).max().orElse(0);
+        List<Cred> added = new ArrayList<>();
+        for (Cred c : entries) {
+            Cred withId = c.credid() > 0 ? c : c.withId(++id);
+            id = Math.max(id, withId.credid());
+            next.put(withId.credid(), withId);
+            added.add(withId);
+        }
+        if (next.size() > MAX_CREDS) {
+            throw new IllegalArgumentException("the credential list holds at most " + MAX_CREDS + " entries");
+        }
+        commit(List.copyOf(next.values()));
+        added.forEach(c -> LOG.info("Credential {} set: credtype {} for {}", c.credid(), c.credtype(), c.subject()));
+        return added;
+    }
+
+    /** Removes one credential, or all when {@code credid} is null; false when there was none. */
+    public synchronized boolean remove(Integer credid) {
+        List<Cred> next = credid == null ? List.of() : creds.stream().filter(c -> c.credid() != credid).toList();
+        if (next.size() == creds.size()) {
+            return false;
+        }
+        commit(next);
+        LOG.info(credid == null ? "All credentials removed" : "Credential {} removed", credid);
+        return true;
+    }
+
+    /** Called after every change (e.g. to rebuild the DTLS trust anchors). */
+    public void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    private void commit(List<Cred> next) {
+        try {
+            store.save(JSON.writeValueAsBytes(Map.of("creds", next.stream().map(c -> c.toMap(true)).toList())));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the credentials: " + e.getMessage(), e);
+        }
+        creds = next;
+        listeners.forEach(Runnable::run);
+    }
+
+    private Optional<OwnerKey> readOwner() throws IOException {
+        if (!Files.exists(ownerFile)) {
+            return Optional.empty();
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(ownerFile)) {
+            p.load(in);
+        }
+        try {
+            return Optional.of(new OwnerKey(UUID.fromString(p.getProperty("identity", "").trim()),
+                    p.getProperty("key", "").trim()));
+        } catch (IllegalArgumentException e) {
+            LOG.error("{} has no valid identity= line; a new owner key is made", ownerFile);
+            return Optional.empty();
+        }
+    }
+
+    /** Temp file with owner-only permissions, fsync, rename, fsync of the folder: never half a key file. */
+    private void writeOwner(OwnerKey k) throws IOException {
+        Path dir = ownerFile.getParent();
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Path tmp = dir.resolve("owner.properties.tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        String text = "# CoAP over DTLS (PSK) credential of the device owner; generated on first start\n"
+                + "identity=" + k.identity() + "\nkey=" + k.key() + "\n";
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.write(StandardCharsets.US_ASCII.encode(text));
+            ch.force(true);
+        }
+        Files.move(tmp, ownerFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    static String randomText(int length) {
+        StringBuilder b = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            b.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        }
+        return b.toString();
+    }
+}
