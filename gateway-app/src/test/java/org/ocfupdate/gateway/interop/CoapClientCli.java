@@ -35,6 +35,9 @@ import java.util.regex.Pattern;
  */
 final class CoapClientCli {
     static final String BINARY = "/usr/bin/coap-client-notls";
+    /** For coaps URIs: libcoap built with GnuTLS (PSK and X.509). */
+    static final String SECURE_BINARY = "/usr/bin/coap-client-gnutls";
+    private static final Pattern USER_INFO = Pattern.compile("^coaps://([^:@/]+):([^@/]+)@(.*)$");
     /** A logged PDU: type, code (method or response code), message id, token, options, and an optional payload. */
     static final Pattern PDU = Pattern.compile(
             "^v:1 t:(CON|NON|ACK|RST) c:(\\S+) i:([0-9a-f]+) \\{([0-9a-f]*)\\} \\[ ?(.*?) ?\\](?: :: (.*))?$");
@@ -42,10 +45,17 @@ final class CoapClientCli {
     private static final AtomicInteger SEQ = new AtomicInteger();
 
     private final Path dir;
+    private final String secureBinary;
 
     /** @param dir a folder for request bodies, outputs and logs */
     CoapClientCli(Path dir) {
+        this(dir, SECURE_BINARY);
+    }
+
+    /** @param secureBinary the client for coaps URIs, e.g. {@code /usr/bin/coap-client-openssl} */
+    CoapClientCli(Path dir, String secureBinary) {
         this.dir = dir;
+        this.secureBinary = secureBinary;
     }
 
     /** A PDU that coap-client logged. */
@@ -104,7 +114,7 @@ final class CoapClientCli {
             cmd.addAll(List.of("-t", contentFormat.toString()));
         }
         cmd.addAll(List.of(extraArgs));
-        cmd.add(uri);
+        addUri(cmd, uri);
         return finish(start(cmd, n), out, 20);
     }
 
@@ -141,7 +151,7 @@ final class CoapClientCli {
         List<String> cmd = new ArrayList<>(List.of(BINARY, "-B", String.valueOf(seconds + 5), "-v", "6", "-s",
                 String.valueOf(seconds), "-m", "get", "-o", out.toString()));
         cmd.addAll(List.of(extraArgs));
-        cmd.add(uri);
+        addUri(cmd, uri);
         return new Running(start(cmd, n).process, n, out);
     }
 
@@ -155,6 +165,22 @@ final class CoapClientCli {
     }
 
     private record Started(Process process, int n) {
+    }
+
+    /**
+     * Adds the URI; a {@code coaps://IDENTITY:KEY@host:port/...} URI (see {@code GatewayProcess.uri}) runs the
+     * GnuTLS client with that PSK ({@code -u}, {@code -k}) instead of the plain one.
+     */
+    private void addUri(List<String> cmd, String uri) {
+        if (uri.startsWith("coaps://")) {
+            cmd.set(0, secureBinary);
+            Matcher m = USER_INFO.matcher(uri);
+            if (m.matches()) {
+                cmd.addAll(List.of("-u", m.group(1), "-k", m.group(2)));
+                uri = "coaps://" + m.group(3);
+            }
+        }
+        cmd.add(uri);
     }
 
     private Started start(List<String> cmd, int n) throws IOException {

@@ -36,13 +36,17 @@ class DiscoveryIT extends OneGatewayPerClass {
             assertTrue(link.path("p").path("bm").isInt(), link.toString());
             JsonNode eps = link.path("eps");
             assertTrue(eps.isArray() && eps.size() > 0, link.toString());
-            boolean boundPort = false;
+            // the public resources on both endpoints, everything else on coaps only (plain CoAP would get 4.01)
+            boolean plain = false;
+            boolean secure = false;
             for (JsonNode ep : eps) {
                 String uri = ep.path("ep").asText();
-                assertTrue(uri.startsWith("coap://"), link.toString());
-                boundPort |= uri.equals("coap://127.0.0.1:" + gateway.port());
+                assertTrue(uri.startsWith("coap://") || uri.startsWith("coaps://"), link.toString());
+                plain |= uri.equals("coap://127.0.0.1:" + gateway.port());
+                secure |= uri.equals("coaps://127.0.0.1:" + gateway.securePort());
             }
-            assertTrue(boundPort, "no ep coap://127.0.0.1:" + gateway.port() + " in " + link);
+            assertEquals(GatewayProcess.PUBLIC.contains(href), plain, "ep coap://127.0.0.1:" + gateway.port() + " in " + link);
+            assertTrue(secure, "no ep coaps://127.0.0.1:" + gateway.securePort() + " in " + link);
         }
         assertTrue(hrefs.containsAll(List.of("/oic/res", "/oic/d", "/oic/p", "/oic/sec/pstat")), hrefs.toString());
 

@@ -17,13 +17,21 @@ import java.util.regex.Pattern;
  * ephemeral CoAP port (written to etc/org.ocfupdate.coap.cfg before start). Stops with SIGTERM.
  */
 public final class GatewayProcess implements AutoCloseable {
-    private static final Pattern READY = Pattern.compile("Gateway ready: coap \\S*:(\\d+)");
+    private static final Pattern READY = Pattern.compile("Gateway ready: coap \\S*:(\\d+), coaps \\S*:(\\d+)");
+    /** What anyone may read over plain CoAP; everything else is served over DTLS only. */
+    static final java.util.Set<String> PUBLIC = java.util.Set.of("/oic/res", "/oic/d", "/oic/p");
 
     public final Path home;
     private final List<String> extraArgs;
     private Process process;
     private Path log;
     private int port;
+    private int securePort;
+    private Owner owner;
+
+    /** The owner's PSK credential from data/credentials/owner.properties. */
+    public record Owner(String identity, String key) {
+    }
 
     public GatewayProcess(Path home, String... jvmArgs) {
         this.home = home;
@@ -43,14 +51,19 @@ public final class GatewayProcess implements AutoCloseable {
 
     public GatewayProcess start() throws Exception {
         launch();
-        port = awaitReady(60);
+        awaitReady(60);
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newInputStream(home.resolve("data/credentials/owner.properties"))) {
+            p.load(in);
+        }
+        owner = new Owner(p.getProperty("identity"), p.getProperty("key"));
         return this;
     }
 
     /** Starts the process without waiting for it to be ready (for tests of a start that must fail). */
     public GatewayProcess launch() throws Exception {
         if (!Files.exists(home.resolve("etc/org.ocfupdate.coap.cfg"))) {
-            coapConfig("host=127.0.0.1\nport=0\nmulticast=false\n");
+            coapConfig("host=127.0.0.1\nport=0\nsecurePort=0\nmulticast=false\n");
         }
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Dgateway.home=" + home,
                 "-Dorg.osgi.service.http.port=" + freeTcpPort()));
@@ -63,12 +76,14 @@ public final class GatewayProcess implements AutoCloseable {
         return this;
     }
 
-    private int awaitReady(int seconds) throws Exception {
+    private void awaitReady(int seconds) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < end) {
             Matcher m = READY.matcher(output());
             if (m.find()) {
-                return Integer.parseInt(m.group(1));
+                port = Integer.parseInt(m.group(1));
+                securePort = Integer.parseInt(m.group(2));
+                return;
             }
             if (!process.isAlive()) {
                 throw new IllegalStateException("gateway exited with " + process.exitValue() + ":\n" + output());
@@ -82,8 +97,48 @@ public final class GatewayProcess implements AutoCloseable {
         return port;
     }
 
+    public int securePort() {
+        return securePort;
+    }
+
+    public Owner owner() {
+        return owner;
+    }
+
+    /**
+     * The URI of {@code path} as the device owner reaches it: {@code coap://} for the public resources, else
+     * {@code coaps://IDENTITY:KEY@...}, the owner's PSK in the user info ({@link CoapClientCli} turns it into
+     * {@code -u}/{@code -k}).
+     */
     public String uri(String path) {
+        String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        return PUBLIC.contains(bare) ? plainUri(path) : secureUri(path, owner.identity(), owner.key());
+    }
+
+    /** A Californium client endpoint over DTLS with the owner's PSK (Scandium). */
+    public org.eclipse.californium.core.network.CoapEndpoint ownerDtlsEndpoint() {
+        org.eclipse.californium.core.config.CoapConfig.register();
+        org.eclipse.californium.elements.config.UdpConfig.register();
+        org.eclipse.californium.scandium.config.DtlsConfig.register();
+        var cfg = org.eclipse.californium.elements.config.Configuration.createStandardWithoutFile();
+        var dtls = org.eclipse.californium.scandium.config.DtlsConnectorConfig.builder(cfg)
+                .set(org.eclipse.californium.scandium.config.DtlsConfig.DTLS_ROLE,
+                        org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole.CLIENT_ONLY)
+                .setAdvancedPskStore(new org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore(
+                        owner.identity(), owner.key().getBytes(StandardCharsets.US_ASCII)))
+                .build();
+        return new org.eclipse.californium.core.network.CoapEndpoint.Builder().setConfiguration(cfg)
+                .setConnector(new org.eclipse.californium.scandium.DTLSConnector(dtls)).build();
+    }
+
+    /** Plain CoAP, whatever the path. */
+    public String plainUri(String path) {
         return "coap://127.0.0.1:" + port + path;
+    }
+
+    /** CoAP over DTLS with a PSK identity and key (null: none). */
+    public String secureUri(String path, String identity, String key) {
+        return "coaps://" + (identity == null ? "" : identity + ":" + key + "@") + "127.0.0.1:" + securePort + path;
     }
 
     public Process process() {

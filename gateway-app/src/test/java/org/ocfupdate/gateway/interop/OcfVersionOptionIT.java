@@ -78,7 +78,7 @@ class OcfVersionOptionIT extends OneGatewayPerClass {
         CoapClient client = new CoapClient().setTimeout(5000L);
         client.setEndpoint(endpoint);
         try {
-            for (String path : List.of("/oic/res", "/oic/d", "/oic/p", "/oic/sec/pstat")) {
+            for (String path : List.of("/oic/res", "/oic/d", "/oic/p")) {
                 CoapResponse response = client.advanced(versioned(Request.newGet(), gateway.uri(path)));
                 assertNotNull(response, path + ": no response");
                 assertEquals(ResponseCode.CONTENT, response.getCode(), path);
@@ -94,6 +94,11 @@ class OcfVersionOptionIT extends OneGatewayPerClass {
             assertNotNull(notFound);
             assertEquals(ResponseCode.NOT_FOUND, notFound.getCode());
             assertEquals(OCF_1_0, notFound.getOptions().getOtherOption(CONTENT_VERSION).getIntegerValue());
+            // so does the access-control refusal (pstat over plain CoAP)
+            CoapResponse refused = client.advanced(versioned(Request.newGet(), gateway.plainUri("/oic/sec/pstat")));
+            assertNotNull(refused);
+            assertEquals(ResponseCode.UNAUTHORIZED, refused.getCode());
+            assertEquals(OCF_1_0, refused.getOptions().getOtherOption(CONTENT_VERSION).getIntegerValue());
             // and without 2049 there is no 2053
             CoapResponse plain = client.advanced(withUri(Request.newGet(), gateway.uri("/oic/d")));
             assertEquals(ResponseCode.CONTENT, plain.getCode());

@@ -52,7 +52,7 @@ class OperationsIT {
         try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             int port = taken.getLocalPort();
             gateway = new GatewayProcess(tmp.resolve("home"))
-                    .coapConfig("host=127.0.0.1\nport=" + port + "\nmulticast=false\n");
+                    .coapConfig("host=127.0.0.1\nport=" + port + "\nsecurePort=0\nmulticast=false\n");
             long t0 = System.nanoTime();
             gateway.launch();
             boolean ended = gateway.process().waitFor(30, TimeUnit.SECONDS);

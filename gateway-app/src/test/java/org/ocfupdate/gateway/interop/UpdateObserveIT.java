@@ -15,8 +15,6 @@ import org.eclipse.californium.core.CoapHandler;
 import org.eclipse.californium.core.CoapObserveRelation;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.config.CoapConfig;
-import org.eclipse.californium.core.network.CoapEndpoint;
-import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,9 +49,8 @@ class UpdateObserveIT {
             List<JsonNode> californium = new CopyOnWriteArrayList<>();
             CoapConfig.register();
             UdpConfig.register();
-            CoapClient client = new CoapClient(gateway.uri("/oic/sec/pstat"));
-            client.setEndpoint(new CoapEndpoint.Builder()
-                    .setConfiguration(Configuration.createStandardWithoutFile()).build());
+            CoapClient client = new CoapClient(gateway.secureUri("/oic/sec/pstat", null, null));
+            client.setEndpoint(gateway.ownerDtlsEndpoint());
             CoapObserveRelation relation = client.observe(new CoapHandler() {
                 @Override
                 public void onLoad(CoapResponse response) {
@@ -79,7 +76,7 @@ class UpdateObserveIT {
 
             List<String> expected = List.of("0/0", "0/256", "256/64", "320/0");
             assertEquals(expected, modes(notified), "Californium client");
-            assertEquals(expected, modes(Payloads.decodeSequence(r.payload())), "coap-client-notls");
+            assertEquals(expected, modes(Payloads.decodeSequence(r.payload())), "coap-client-gnutls");
             List<Integer> observe = new ArrayList<>();
             r.responses().forEach(pdu -> observe.add(Integer.parseInt(pdu.option("Observe"))));
             for (int i = 1; i < observe.size(); i++) {

@@ -235,9 +235,10 @@ public class CoapServerComponent {
     /** Once, on the console, the owner credential made at this start and how to use it. */
     private static void tellOwnerKey(Credentials.OwnerKey k, Credentials credentials, InetSocketAddress secure) {
         String host = secure.getAddress().isAnyLocalAddress() ? "127.0.0.1" : hostOf(secure);
-        System.out.println("gateway: owner credential created in " + credentials.ownerFile() + " (owner-only):\n"
-                + "gateway:   identity " + k.identity() + "\n"
-                + "gateway:   read pstat with: coap-client-gnutls -m get -u " + k.identity() + " -k " + k.key()
+        System.out.println("Owner credential of this device (made now, shown once; kept owner-only in "
+                + credentials.ownerFile() + "):\n"
+                + "  identity " + k.identity() + "\n"
+                + "  read pstat with: coap-client-gnutls -m get -u " + k.identity() + " -k " + k.key()
                 + " coaps://" + host + ":" + secure.getPort() + "/oic/sec/pstat");
     }
 
