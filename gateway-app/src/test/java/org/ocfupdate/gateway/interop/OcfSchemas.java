@@ -181,6 +181,13 @@ final class OcfSchemas {
         if (file.equals(LINKS)) {
             edit(doc.at("/definitions/href"), p -> p.remove("format"));
         }
+        if (file.equals("oic.sec.acl2.swagger.json")) {
+            // an ACE's href is a relative reference ("/oic/sec/pstat"), which strict "uri" format checking refuses
+            for (String definition : new String[] {"Acl2", "Acl2-Update"}) {
+                edit(doc.at("/definitions/" + definition + "/properties/aclist2/items/properties/resources/items"
+                        + "/properties/href"), p -> p.remove("format"));
+            }
+        }
         if (file.equals("oic.r.softwareupdate.swagger.json")) {
             // updatetime also takes "now" and "none" (IoTivity-Lite's values; ocf-software-update.md §4)
             // purl is "" until a client sets one, as IoTivity-Lite answers: the property is required and no URL

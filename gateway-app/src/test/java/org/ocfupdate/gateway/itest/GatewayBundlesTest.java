@@ -48,6 +48,7 @@ class GatewayBundlesTest {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("host", "127.0.0.1");
         props.put("port", 0);
+        props.put("securePort", 0);
         props.put("multicast", false);
         coapConfig.update(props);
     }
@@ -64,12 +65,44 @@ class GatewayBundlesTest {
         // wait for the endpoint of the ephemeral-port configuration, not the default one
         for (int i = 0; i < 200; i++) {
             CoapEndpoints eps = service(CoapEndpoints.class);
-            if (eps.coap().getPort() != 5683) {
+            if (eps.coap().getPort() != 5683 && eps.coaps().getPort() != 5684) {
                 return "coap://127.0.0.1:" + eps.coap().getPort();
             }
             Thread.sleep(50);
         }
         throw new AssertionError("CoAP endpoint did not move to the configured ephemeral port");
+    }
+
+    private static org.eclipse.californium.core.network.CoapEndpoint ownerEndpoint;
+
+    /**
+     * A client of {@code path} over DTLS with the owner's PSK (from {@code data/credentials/owner.properties}): what
+     * everything but discovery needs. All such clients share one DTLS endpoint; don't shut it down.
+     */
+    static synchronized CoapClient ownerClient(String path) throws Exception {
+        base(); // the test configuration's endpoints are up
+        CoapEndpoints eps = service(CoapEndpoints.class);
+        if (ownerEndpoint == null) {
+            java.util.Properties owner = new java.util.Properties();
+            try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(CONTEXT.getProperty("gateway.home"),
+                    "data", "credentials", "owner.properties"))) {
+                owner.load(in);
+            }
+            org.eclipse.californium.scandium.config.DtlsConfig.register();
+            var cfg = org.eclipse.californium.elements.config.Configuration.createStandardWithoutFile();
+            var dtls = org.eclipse.californium.scandium.config.DtlsConnectorConfig.builder(cfg)
+                    .set(org.eclipse.californium.scandium.config.DtlsConfig.DTLS_ROLE,
+                            org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole.CLIENT_ONLY)
+                    .setAdvancedPskStore(new org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore(
+                            owner.getProperty("identity"),
+                            owner.getProperty("key").getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                    .build();
+            ownerEndpoint = new org.eclipse.californium.core.network.CoapEndpoint.Builder().setConfiguration(cfg)
+                    .setConnector(new org.eclipse.californium.scandium.DTLSConnector(dtls)).build();
+        }
+        CoapClient client = new CoapClient("coaps://127.0.0.1:" + eps.coaps().getPort() + path);
+        client.setEndpoint(ownerEndpoint);
+        return client;
     }
 
     @Test
@@ -113,15 +146,18 @@ class GatewayBundlesTest {
         ServiceRegistration<Resource> reg = CONTEXT.registerService(Resource.class, hello,
                 new Hashtable<>(Map.of("ocf.href", "/example/hello")));
         CoapClient client = new CoapClient(base() + "/example/hello");
+        CoapClient owner = ownerClient("/example/hello");
         try {
-            assertEquals("hi", client.get().getResponseText());
+            // access control covers whiteboard resources too: plain CoAP is refused, the owner over DTLS served
+            assertEquals(ResponseCode.UNAUTHORIZED, client.get().getCode());
+            assertEquals("hi", owner.get().getResponseText());
             client.setURI(base() + "/oic/res?rt=x.org.example.hello");
             assertEquals(1, CBOR.readTree(client.get().getPayload()).size());
             reg.unregister();
-            client.setURI(base() + "/example/hello");
-            assertEquals(ResponseCode.NOT_FOUND, client.get().getCode());
+            assertEquals(ResponseCode.NOT_FOUND, owner.get().getCode());
         } finally {
             client.shutdown();
+            owner.shutdown();
         }
     }
 

@@ -32,7 +32,7 @@ class NotificationLatencyTest {
         GatewayBundlesTest.ephemeralPortWithoutMulticast();
         UpdatePathTest.trustAKeyAndRegisterAProvider();
         PstatService pstat = GatewayBundlesTest.service(PstatService.class);
-        String base = UpdatePathTest.base();
+        UpdatePathTest.base(); // the test configuration's endpoints are up
         // the instant provider wins over any other registered one
         ServiceRegistration<UpdateProvider> fast = GatewayBundlesTest.CONTEXT.registerService(UpdateProvider.class,
                 new UpdatePathTest.FolderProvider(), new Hashtable<>(Map.of("service.ranking", 100, "provider.name", "instant")));
@@ -44,7 +44,7 @@ class NotificationLatencyTest {
                 UpdatePathTest.offer(UpdatePathTest.bump(sv) + "-r" + round, Map.of("files/r.txt", new byte[] {1}));
                 List<JsonNode> seen = new CopyOnWriteArrayList<>();
                 List<Long> at = new CopyOnWriteArrayList<>();
-                CoapClient observer = new CoapClient(base + "/oic/sec/pstat");
+                CoapClient observer = GatewayBundlesTest.ownerClient("/oic/sec/pstat");
                 CoapObserveRelation rel = observer.observe(new CoapHandler() {
                     @Override
                     public void onLoad(CoapResponse r) {
@@ -63,7 +63,7 @@ class NotificationLatencyTest {
                 while (seen.isEmpty()) {
                     Thread.sleep(5);
                 }
-                CoapClient writer = new CoapClient(base + "/oic/sec/pstat");
+                CoapClient writer = GatewayBundlesTest.ownerClient("/oic/sec/pstat");
                 long t0 = System.nanoTime();
                 writer.post(GatewayBundlesTest.CBOR.writeValueAsBytes(Map.of("tm", 64)), 10000);
                 for (int i = 0; i < 400 && seen.stream().noneMatch(n -> n.get("cm").asInt() == 320); i++) {

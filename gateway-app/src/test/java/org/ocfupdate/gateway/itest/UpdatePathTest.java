@@ -173,7 +173,7 @@ class UpdatePathTest {
     }
 
     static void postBrewing(Map<String, Object> prefs) throws Exception {
-        CoapClient c = new CoapClient(base() + "/brewing");
+        CoapClient c = GatewayBundlesTest.ownerClient("/brewing");
         try {
             var r = c.post(GatewayBundlesTest.CBOR.writeValueAsBytes(prefs), 10000);
             assertEquals(org.eclipse.californium.core.coap.CoAP.ResponseCode.CHANGED, r.getCode(), r.getResponseText());
@@ -184,7 +184,7 @@ class UpdatePathTest {
 
     static JsonNode getBrewing() throws Exception {
         for (int i = 0; i < 100; i++) {
-            CoapClient c = new CoapClient(base() + "/brewing");
+            CoapClient c = GatewayBundlesTest.ownerClient("/brewing");
             c.setTimeout(2000L);
             try {
                 var r = c.get();

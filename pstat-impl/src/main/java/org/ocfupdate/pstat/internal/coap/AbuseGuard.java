@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.scandium.DtlsDatagramFilter;
+import org.eclipse.californium.scandium.dtls.Connection;
+import org.eclipse.californium.scandium.dtls.Record;
 import org.eclipse.californium.scandium.dtls.DTLSContext;
 import org.eclipse.californium.scandium.dtls.Handshaker;
 import org.eclipse.californium.scandium.dtls.SessionListener;
@@ -64,9 +66,29 @@ final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
         return super.onReceiving(packet);
     }
 
+    /**
+     * A record that fails its MAC during a handshake is the client's Finished under a wrong key (or an unknown PSK
+     * identity, for which Scandium derives a random secret so that identities cannot be probed). DTLS drops such
+     * records silently, leaving the handshake pending until it times out: count it as a failed handshake now and
+     * close the connection, so it holds no slot. On an established connection a bad record is only dropped: a
+     * spoofed datagram must not end a client's session.
+     */
+    @Override
+    public boolean onMacError(Record record, Connection connection) {
+        boolean close = super.onMacError(record, connection);
+        if (connection.hasOngoingHandshake() && !connection.hasEstablishedDtlsContext()) {
+            strike(connection.getPeerAddress(), "the Finished message did not verify (wrong key or unknown identity)");
+            return true;
+        }
+        return close;
+    }
+
     @Override
     public void handshakeFailed(Handshaker handshaker, Throwable error) {
-        InetSocketAddress peer = handshaker.getPeerAddress();
+        strike(handshaker.getPeerAddress(), error.getMessage());
+    }
+
+    private void strike(InetSocketAddress peer, String why) {
         failures.incrementAndGet();
         long now = System.nanoTime();
         synchronized (peers) {
@@ -78,11 +100,11 @@ final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
             if (++s.count >= MAX_FAILURES && s.blockedUntil == 0) {
                 s.blockedUntil = now + TimeUnit.SECONDS.toNanos(BLOCK_SECONDS);
                 LOG.warn("DTLS peer {} ignored for {} s after {} failed or incomplete handshakes (last: {})", peer,
-                        BLOCK_SECONDS, s.count, error.getMessage());
+                        BLOCK_SECONDS, s.count, why);
                 return;
             }
         }
-        LOG.info("DTLS handshake with {} failed: {}", peer, error.getMessage());
+        LOG.info("DTLS handshake with {} failed: {}", peer, why);
     }
 
     @Override
