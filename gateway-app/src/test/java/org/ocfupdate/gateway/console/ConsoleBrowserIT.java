@@ -1,0 +1,285 @@
+package org.ocfupdate.gateway.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.ocfupdate.gateway.interop.GatewayProcess;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * An operator in a real browser (Debian's chromium, headless, driven through /usr/bin/chromedriver) on the console
+ * page of the exported gateway: logs in with the generated credentials, sees the state, clicks Check with a USB
+ * "medium" holding a newer signed package, watches the state and progress reach version_available, clicks Update,
+ * and sees the new version and its history row. Screenshots go to target/console-screenshots/.
+ */
+class ConsoleBrowserIT {
+    static final Path SCREENSHOTS = Paths.get("target", "console-screenshots");
+    static Path home;
+    static Path media;
+    static GatewayProcess gateway;
+    static int httpPort;
+    static String user;
+    static String password;
+    static ChromeDriver browser;
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void givenAGatewayTrustingAVendorKeyAndWatchingAUsbRoot() throws Exception {
+        home = Files.createTempDirectory("ocf-console-it");
+        media = Files.createDirectories(home.resolve("media")).toRealPath();
+        OcfPkg.run(home, "keygen", "--private", "vendor-private.pem", "--public", "vendor.pem");
+        Files.createDirectories(home.resolve("etc"));
+        Files.writeString(home.resolve("etc/org.ocfupdate.trust.cfg"), "keys=" + home.resolve("vendor.pem") + "\n");
+        // the operator clicks Check: a medium does not start one by itself here
+        Files.writeString(home.resolve("etc/org.ocfupdate.provider.usb.cfg"),
+                "roots=" + media + "\ncheckOnInsert=false\n");
+        httpPort = freeTcpPort();
+        // the last -D of a property wins: the console on a port this test knows
+        gateway = new GatewayProcess(home, "-Dorg.osgi.service.http.port=" + httpPort).start();
+        Properties p = new Properties();
+        try (var in = Files.newInputStream(home.resolve("data/credentials/console.properties"))) {
+            p.load(in);
+        }
+        user = p.getProperty("user");
+        password = p.getProperty("password");
+        assertTrue(gateway.output().contains("Web Console credentials generated"), "printed once on first start");
+        awaitConsole();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (gateway != null) {
+            gateway.stop();
+        }
+    }
+
+    static String console(String path) {
+        return "http://127.0.0.1:" + httpPort + "/system/console" + path;
+    }
+
+    static HttpResponse<String> get(String path, String authorization) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(console(path))).timeout(Duration.ofSeconds(10));
+        if (authorization != null) {
+            r.header("Authorization", authorization);
+        }
+        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String basic(String u, String p) {
+        return "Basic " + Base64.getEncoder().encodeToString((u + ":" + p).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Jetty and the console start after the CoAP device (start level 2): wait for the page. */
+    static void awaitConsole() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            try {
+                if (get("/ocf-update/state.json", basic(user, password)).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the console page did not answer:\n" + gateway.output());
+    }
+
+    @Test
+    void withoutTheRightCredentialsTheConsoleAnswers401() throws Exception {
+        for (String auth : new String[] {null, basic("admin", "admin"), basic(user, "wrong"), basic("wrong", password)}) {
+            for (String path : List.of("/ocf-update", "/ocf-update/state.json", "/bundles", "/configMgr")) {
+                HttpResponse<String> r = get(path, auth);
+                assertEquals(401, r.statusCode(), path + " with " + auth);
+                assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic realm="));
+            }
+        }
+        assertEquals(200, get("/bundles", basic(user, password)).statusCode());
+    }
+
+    @Test
+    void aPostWithoutThePageTokenChangesNothing() throws Exception {
+        HttpRequest post = HttpRequest.newBuilder(URI.create(console("/ocf-update/action")))
+                .header("Authorization", basic(user, password))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("do=check")).build();
+        HttpResponse<String> r = HTTP.send(post, HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, r.statusCode(), r.body());
+        assertTrue(r.body().contains("X-OCF-CSRF"), r.body());
+        assertEquals(404, get("/ocf-update/action?do=check", basic(user, password)).statusCode(),
+                "a GET changes nothing");
+    }
+
+    @Test
+    void anOperatorChecksAndUpdatesFromAUsbMediumInTheBrowser() throws Exception {
+        browser = chromium();
+        browser.get(console("/ocf-update"));
+        String running = get("/ocf-update/state.json", basic(user, password)).body()
+                .replaceAll("(?s).*\"version\":\"([^\"]+)\".*", "$1");
+        awaitText("ocf-state", "idle");
+        awaitText("ocf-version", running);
+        assertEquals("none", text("ocf-offer"));
+        assertTrue(text("ocf-keys").contains("vendor.pem") && text("ocf-keys").contains("ECDSA P-256"),
+                text("ocf-keys"));
+        assertTrue(text("ocf-providers").startsWith("usb"), text("ocf-providers"));
+
+        // a refused action shows a readable message, not an error page
+        click("cancel");
+        awaitText("ocf-message", "refused: no check or validation is running (idle)");
+        assertTrue(browser.findElement(By.id("ocf-message")).getAttribute("class").contains("ocf-error"));
+
+        // a medium with a newer signed package appears under the root (large enough for progress to be seen)
+        String next = bump(running);
+        Path pkg = signedPackage(next, 48 << 20);
+        Path staged = Files.createDirectories(home.resolve("plug/USB1/ocf-update"));
+        Files.copy(pkg, staged.resolve("update-" + next + ".zip"));
+        Files.move(home.resolve("plug/USB1"), media.resolve("USB1"));
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> text("ocf-providers").contains("with " + next));
+
+        recordChanges();
+        click("check");
+        new WebDriverWait(browser, Duration.ofSeconds(60)).until(d -> text("ocf-state").equals("version_available"));
+        assertEquals(next + " from usb", text("ocf-offer"));
+        List<String> seen = recorded();
+        assertTrue(seen.stream().anyMatch(s -> s.startsWith("version_validation")),
+                "the page showed the validation: " + seen);
+        assertTrue(seen.stream().anyMatch(s -> s.matches("version_validation\\|.*(fetching|verifying).*")),
+                "with its step and progress: " + seen);
+        screenshot("version-available");
+
+        click("update");
+        new WebDriverWait(browser, Duration.ofSeconds(90)).until(d -> text("ocf-version").equals(next)
+                && text("ocf-state").equals("idle"));
+        String firstRow = browser.findElement(By.cssSelector("#ocf-history tr")).getText();
+        assertTrue(firstRow.contains(running) && firstRow.contains(next) && firstRow.contains("usb")
+                && firstRow.contains("success"), firstRow);
+        screenshot("updated");
+    }
+
+    static ChromeDriver chromium() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        Path profile;
+        try {
+            profile = Files.createTempDirectory(home, "chromium-profile");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        options.addArguments("--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1600",
+                "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        // HTTP Basic for every request of the page (its polling too), through the DevTools protocol: no login
+        // dialog to fill in headless, and no credentials in URLs
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand("Network.setExtraHTTPHeaders",
+                Map.of("headers", Map.of("Authorization", basic(user, password))));
+        return driver;
+    }
+
+    static String text(String id) {
+        return browser.findElement(By.id(id)).getText().trim();
+    }
+
+    static void awaitText(String id, String expected) {
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> text(id).equals(expected));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("#" + id + " shows '" + text(id) + "', not '" + expected + "'", e);
+        }
+    }
+
+    static void click(String action) {
+        browser.findElement(By.cssSelector("button[data-action='" + action + "']")).click();
+    }
+
+    /** Records every state, step and byte count the page shows, as the operator would have seen them. */
+    static void recordChanges() {
+        browser.executeScript("""
+                window.ocfSeen = [];
+                const note = () => window.ocfSeen.push([document.getElementById('ocf-state').textContent,
+                    document.getElementById('ocf-step').textContent,
+                    document.getElementById('ocf-bytes').textContent].join('|'));
+                new MutationObserver(note).observe(document.getElementById('ocf-update'),
+                    {subtree: true, childList: true, characterData: true});
+                """);
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> recorded() {
+        return new ArrayList<>((List<String>) browser.executeScript("return window.ocfSeen;"));
+    }
+
+    static void screenshot(String name) throws IOException {
+        Files.createDirectories(SCREENSHOTS);
+        Files.write(SCREENSHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    static String bump(String version) {
+        String[] v = version.split("[.-]");
+        return v[0] + "." + (Integer.parseInt(v[1]) + 1) + ".0";
+    }
+
+    /** A package signed with the vendor key, with one file artifact of {@code size} random bytes. */
+    static Path signedPackage(String version, int size) throws Exception {
+        Path payload = home.resolve("payload.bin");
+        byte[] data = new byte[size];
+        new Random(8).nextBytes(data); // random: compression cannot make the transfer trivial
+        Files.write(payload, data);
+        Path out = home.resolve("update-" + version + ".zip");
+        OcfPkg.run(home, "create", "--key", "vendor-private.pem", "--version", version, "--out", out.toString(),
+                "--file", payload.toString());
+        return out;
+    }
+
+    static int freeTcpPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The vendor's package tool, target/ocf-pkg.jar. */
+    static final class OcfPkg {
+        static void run(Path dir, String... args) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-jar", Paths.get(System.getProperty("ocf.pkg.jar", "target/ocf-pkg.jar"))
+                    .toAbsolutePath().toString()));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "ocf-pkg " + List.of(args));
+            assertEquals(0, p.exitValue(), "ocf-pkg " + List.of(args) + ":\n" + out);
+        }
+    }
+}
