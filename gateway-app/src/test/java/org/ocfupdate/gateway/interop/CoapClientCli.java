@@ -135,6 +135,12 @@ final class CoapClientCli {
             return Files.exists(out) ? Files.readAllBytes(out) : new byte[0];
         }
 
+        /** What coap-client has logged on stdout so far (with {@code -v 6}: every PDU as it arrives). */
+        String stdoutSoFar() throws IOException {
+            Path f = dir.resolve("coap-" + n + ".stdout");
+            return Files.exists(f) ? new String(Files.readAllBytes(f), StandardCharsets.UTF_8) : "";
+        }
+
         Result await(int seconds) throws Exception {
             return finish(new Started(process, n), out, seconds);
         }

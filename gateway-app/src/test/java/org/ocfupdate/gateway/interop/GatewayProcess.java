@@ -117,6 +117,11 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** A Californium client endpoint over DTLS with the owner's PSK (Scandium). */
     public org.eclipse.californium.core.network.CoapEndpoint ownerDtlsEndpoint() {
+        return dtlsEndpoint(owner.identity(), owner.key());
+    }
+
+    /** A Californium client endpoint over DTLS with a PSK (Scandium). */
+    public static org.eclipse.californium.core.network.CoapEndpoint dtlsEndpoint(String identity, String key) {
         org.eclipse.californium.core.config.CoapConfig.register();
         org.eclipse.californium.elements.config.UdpConfig.register();
         org.eclipse.californium.scandium.config.DtlsConfig.register();
@@ -125,7 +130,7 @@ public final class GatewayProcess implements AutoCloseable {
                 .set(org.eclipse.californium.scandium.config.DtlsConfig.DTLS_ROLE,
                         org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole.CLIENT_ONLY)
                 .setAdvancedPskStore(new org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore(
-                        owner.identity(), owner.key().getBytes(StandardCharsets.US_ASCII)))
+                        identity, key.getBytes(StandardCharsets.US_ASCII)))
                 .build();
         return new org.eclipse.californium.core.network.CoapEndpoint.Builder().setConfiguration(cfg)
                 .setConnector(new org.eclipse.californium.scandium.DTLSConnector(dtls)).build();

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.file.Path;
+import java.security.Principal;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
@@ -26,6 +28,9 @@ import org.eclipse.californium.elements.UDPConnector;
 import org.eclipse.californium.elements.UdpMulticastConnector;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
+import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
+import org.eclipse.californium.elements.util.Filter;
+import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.ocfupdate.pstat.api.CoapEndpoints;
 import org.ocfupdate.pstat.internal.svr.AccessControl;
@@ -103,6 +108,9 @@ public class CoapServerComponent {
     private final AbuseGuard guard;
     private final AccessControl acl;
     private final Runnable aclListener = this::revokeObservations;
+    private final Credentials credentials;
+    private final DTLSConnector dtls;
+    private final Runnable credentialsListener;
     private final DiscoveryResource discovery;
     private final Map<String, Resource> resources = new TreeMap<>();
     private final ServiceRegistration<CoapEndpoints> registration;
@@ -111,6 +119,7 @@ public class CoapServerComponent {
     public CoapServerComponent(BundleContext context, Config config, @Reference SvrStore store,
             @Reference AccessControl acl, @Reference Credentials credentials) throws IOException {
         this.acl = acl;
+        this.credentials = credentials;
         Configuration cfg = Configuration.createStandardWithoutFile();
         // Duplicate detection bounded per peer (the last 64 message ids of each): the default keeps every
         // exchange for EXCHANGE_LIFETIME (247 s), which a busy client turns into gigabytes of heap.
@@ -128,8 +137,15 @@ public class CoapServerComponent {
         Path home = GatewayHome.data(context).getParent();
         guard = new AbuseGuard(cfg);
         InetSocketAddress secureBind = new InetSocketAddress(bind.getAddress(), config.securePort());
-        secureEndpoint = new CoapEndpoint.Builder().setConfiguration(cfg)
-                .setConnector(SecureEndpoint.connector(cfg, secureBind, credentials, guard, x509(config, home, credentials)))
+        SecureEndpoint.X509 x509 = x509(config, home, credentials);
+        dtls = SecureEndpoint.connector(cfg, secureBind, credentials, guard, x509);
+        credentialsListener = () -> {
+            if (x509 != null) {
+                x509.trust().rebuild();
+            }
+            endRevokedSessions();
+        };
+        secureEndpoint = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(dtls)
                 .setOptionRegistry(OcfOptions.REGISTRY).build();
         server = new CoapServer(cfg);
         server.setMessageDeliverer(new OcfDeliverer(server.getRoot(), cfg, acl));
@@ -166,6 +182,7 @@ public class CoapServerComponent {
         LOG.info("CoAP server listening on udp {} (coap://{}:{}) and DTLS {} (coaps://{}:{})", bound, hostOf(bound),
                 bound.getPort(), secureBound, hostOf(secureBound), secureBound.getPort());
         acl.addListener(aclListener);
+        credentials.addListener(credentialsListener);
         credentials.takeFreshOwnerKey().ifPresent(k -> tellOwnerKey(k, credentials, secureBound));
         registration = context.registerService(CoapEndpoints.class, new CoapEndpoints() {
             @Override
@@ -183,6 +200,7 @@ public class CoapServerComponent {
     @Deactivate
     void deactivate() {
         acl.removeListener(aclListener);
+        credentials.removeListener(credentialsListener);
         registration.unregister();
         server.destroy();
         LOG.info("CoAP server stopped (DTLS: {})", guard.stats());
@@ -230,6 +248,21 @@ public class CoapServerComponent {
                 }, ResponseCode.UNAUTHORIZED);
             }
         }
+    }
+
+    /** A pre-shared key removed from /oic/sec/cred ends the DTLS sessions made with it at once. */
+    private void endRevokedSessions() {
+        dtls.startTerminateConnectionsForPrincipal((Filter<Principal>) principal -> {
+            if (!(principal instanceof PreSharedKeyIdentity)) {
+                return false;
+            }
+            UUID subject = Peer.subject(principal);
+            boolean revoked = subject == null || credentials.psk(subject).isEmpty();
+            if (revoked) {
+                LOG.info("DTLS session of {} ended: its credential was removed", subject);
+            }
+            return revoked;
+        });
     }
 
     /** Once, on the console, the owner credential made at this start and how to use it. */

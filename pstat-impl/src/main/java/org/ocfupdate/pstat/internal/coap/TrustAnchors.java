@@ -19,7 +19,7 @@ import org.ocfupdate.pstat.internal.svr.Credentials;
 
 /**
  * Verifies client certificates against the configured CA certificates plus the trust anchors provisioned in
- * {@code /oic/sec/cred}; rebuilt whenever the credentials change, so a new CA takes effect without a restart.
+ * {@code /oic/sec/cred}; {@link #rebuild()} when the credentials change, so a new CA takes effect without a restart.
  */
 final class TrustAnchors implements NewAdvancedCertificateVerifier {
     private final List<X509Certificate> configured;
@@ -30,7 +30,6 @@ final class TrustAnchors implements NewAdvancedCertificateVerifier {
         this.configured = List.copyOf(configured);
         this.credentials = credentials;
         rebuild();
-        credentials.addListener(this::rebuild);
     }
 
     void rebuild() {

@@ -187,6 +187,10 @@ public class Credentials implements PstatListener {
         listeners.add(listener);
     }
 
+    public void removeListener(Runnable listener) {
+        listeners.remove(listener);
+    }
+
     private void commit(List<Cred> next) {
         try {
             store.save(JSON.writeValueAsBytes(Map.of("creds", next.stream().map(c -> c.toMap(true)).toList())));
