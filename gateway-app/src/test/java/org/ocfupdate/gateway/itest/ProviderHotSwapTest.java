@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -115,6 +114,31 @@ class ProviderHotSwapTest {
         assertEquals(BASE + 6, pstat.providers().get(0).ranking());
         assertTrue(gogo("ocf:providers").matches("(?s).*\\*\\s+http\\s+" + (BASE + 6) + "\\s+.*"),
                 gogo("ocf:providers"));
+    }
+
+    @Test
+    void urlAndRootsChangedInConfigAdminTakeEffectWithoutRestart() throws Exception {
+        ConfigurationAdmin ca = GatewayBundlesTest.service(ConfigurationAdmin.class);
+        long httpId = pstat.providers().get(0).serviceId();
+        Path other = Files.createDirectories(root.resolve("other-root/USB2"));
+        Files.writeString(other.resolve("notes.txt"), "not an update package");
+        ca.getConfiguration(USB_PID, "?").update(new Hashtable<>(Map.of("roots", other.getParent().toString(),
+                "checkOnInsert", false, "service.ranking", BASE + 1)));
+        await(() -> status("usb").contains("medium " + other), "the USB provider watching the new root");
+        ca.getConfiguration(HTTP_PID, "?").update(new Hashtable<>(Map.of("url", "http://127.0.0.1:9/other.json",
+                "service.ranking", BASE + 2)));
+        await(() -> "http://127.0.0.1:9/other.json".equals(GatewayBundlesTest.CONTEXT.getServiceReferences(
+                UpdateProvider.class, "(provider.name=http)").iterator().next().getProperty("provider.url")),
+                "the HTTP provider on the new url");
+        assertEquals(httpId, pstat.providers().get(0).serviceId(), "the same service, reconfigured in place");
+        Files.delete(other.resolve("notes.txt"));
+        Files.delete(other);
+        Files.delete(other.getParent());
+    }
+
+    static String status(String name) {
+        return pstat.providers().stream().filter(p -> p.name().equals(name)).map(ProviderInfo::status).findFirst()
+                .orElse("");
     }
 
     @Test
@@ -251,9 +275,13 @@ class ProviderHotSwapTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    static void await(Condition condition, String what) throws Exception {
         for (int i = 0; i < 400; i++) {
-            if (condition.get()) {
+            if (condition.holds()) {
                 return;
             }
             Thread.sleep(25);
