@@ -135,9 +135,12 @@ final class CoapClientCli {
             return Files.exists(out) ? Files.readAllBytes(out) : new byte[0];
         }
 
-        /** What coap-client has logged on stdout so far (with {@code -v 6}: every PDU as it arrives). */
-        String stdoutSoFar() throws IOException {
-            Path f = dir.resolve("coap-" + n + ".stdout");
+        /**
+         * What coap-client has written to stderr so far: error responses ({@code 4.01 diagnostic}) as they arrive
+         * (stdout is block-buffered when it is not a terminal, so the PDU log there comes late).
+         */
+        String stderrSoFar() throws IOException {
+            Path f = dir.resolve("coap-" + n + ".stderr");
             return Files.exists(f) ? new String(Files.readAllBytes(f), StandardCharsets.UTF_8) : "";
         }
 

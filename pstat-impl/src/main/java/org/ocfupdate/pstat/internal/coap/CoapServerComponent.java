@@ -144,6 +144,8 @@ public class CoapServerComponent {
                 x509.trust().rebuild();
             }
             endRevokedSessions();
+            // a factory reset (pstat RESET) made a new owner: tell its key, once
+            credentials.takeFreshOwnerKey().ifPresent(k -> tellOwnerKey(k, credentials, dtls.getAddress()));
         };
         secureEndpoint = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(dtls)
                 .setOptionRegistry(OcfOptions.REGISTRY).build();

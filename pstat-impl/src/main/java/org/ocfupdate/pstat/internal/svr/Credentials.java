@@ -112,6 +112,7 @@ public class Credentials implements PstatListener {
         owner = generated;
         fresh = generated;
         LOG.warn("Owner credential generated for owner {} in {} (owner-only file)", currentOwner, ownerFile);
+        listeners.forEach(Runnable::run);
     }
 
     /** The owner key generated during this run and not yet told to the operator; then never again. */
