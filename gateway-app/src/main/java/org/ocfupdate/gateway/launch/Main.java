@@ -37,6 +37,12 @@ public final class Main {
         // bnd's launcher lets a system property override each of its own launch properties
         System.setProperty("launch.storage.dir", data.resolve("framework").toString());
         System.setProperty("gateway.exitOnFailure", System.getProperty("gateway.exitOnFailure", "true"));
+        if (System.console() != null && System.getProperty("gosh.args") == null) {
+            // started from a terminal: the operator gets Gogo's g! prompt (ocf:pstat, ocf:check, ...); without one
+            // (systemd, scripts, tests) the shell stays non-interactive, as cnf/run.bnd sets, because an
+            // interactive shell stops the framework when standard input closes
+            System.setProperty("gosh.args", "");
+        }
         Class.forName("aQute.launcher.pre.EmbeddedLauncher").getMethod("main", String[].class)
                 .invoke(null, (Object) args);
     }
