@@ -1,0 +1,90 @@
+package org.ocfupdate.pstat.internal.coap;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * An SVR that is a list of entries with ids ({@code /oic/sec/acl2}, {@code /oic/sec/cred}): POST
+ * {@code {"LIST": [...]}} adds all entries or none; DELETE {@code ?ID=N} removes one, without a query all (OCF).
+ * Their {@code rowneruuid} follows the device owner (pstat) and cannot be written here.
+ */
+abstract class SvrListResource<T> extends OcfResource {
+    private static final Logger LOG = LoggerFactory.getLogger(SvrListResource.class);
+    private final String list;
+    private final String id;
+
+    protected SvrListResource(String name, String rt, String list, String id) {
+        super(name, List.of(rt), List.of(BASELINE), false);
+        this.list = list;
+        this.id = id;
+    }
+
+    protected abstract UUID owner();
+
+    /** @throws IllegalArgumentException with a short diagnostic */
+    protected abstract T parse(JsonNode entry);
+
+    /** Adds durably, all or nothing. @throws IllegalArgumentException when the list would be too long */
+    protected abstract void add(List<T> entries);
+
+    /** Removes the entry {@code id}, or all when null; false when there was no such entry. */
+    protected abstract boolean remove(Integer id);
+
+    @Override
+    public void handlePOST(CoapExchange exchange) {
+        JsonNode body = requestBody(exchange);
+        if (body == null) {
+            return;
+        }
+        try {
+            if (!body.isObject() || !body.path(list).isArray()) {
+                throw new IllegalArgumentException("payload must be a map with " + list + " (an array)");
+            }
+            for (var it = body.fieldNames(); it.hasNext();) {
+                String key = it.next();
+                if (key.equals("rowneruuid") && !owner().toString().equalsIgnoreCase(body.get(key).asText())) {
+                    throw new IllegalArgumentException("rowneruuid of " + getURI() + " follows the device owner (pstat)");
+                } else if (!key.equals(list) && !key.equals("rowneruuid")) {
+                    throw new IllegalArgumentException("unknown property " + key);
+                }
+            }
+            List<T> entries = new ArrayList<>();
+            for (JsonNode n : body.get(list)) {
+                entries.add(parse(n));
+            }
+            add(entries);
+        } catch (IllegalArgumentException e) {
+            LOG.info("{} write from {} refused: {}", getURI(), exchange.getSourceSocketAddress(), e.getMessage());
+            error(exchange, ResponseCode.BAD_REQUEST, e.getMessage());
+            return;
+        }
+        reply(exchange, ResponseCode.CHANGED, null, 0);
+    }
+
+    @Override
+    public void handleDELETE(CoapExchange exchange) {
+        String value = exchange.getQueryParameter(id);
+        Integer which = null;
+        if (value != null) {
+            try {
+                which = Integer.valueOf(value);
+            } catch (NumberFormatException e) {
+                error(exchange, ResponseCode.BAD_REQUEST, id + " must be an integer");
+                return;
+            }
+        }
+        if (remove(which) || which == null) {
+            reply(exchange, ResponseCode.DELETED, null, 0);
+        } else {
+            error(exchange, ResponseCode.NOT_FOUND, "no entry with " + id + " " + which);
+        }
+    }
+}
