@@ -8,8 +8,9 @@
 # One gateway in a temporary home: etc/org.ocfupdate.coap.cfg (127.0.0.1, a free port, no multicast),
 # etc/org.ocfupdate.provider.usb.cfg (roots = HOME/media, checkOnInsert=true), etc/org.ocfupdate.trust.cfg (a vendor
 # key made with openssl). Packages are built as a vendor would without our tool (openssl dgst -sign, zip -0).
-# pstat is observed with CoAP Observe on /oic/sec/pstat over a raw UDP socket (a few lines of Python, no Californium):
-# every transition arrives as a notification, timed on arrival.
+# pstat is observed with CoAP Observe on /oic/sec/pstat over coaps (DTLS, the owner PSK from
+# data/credentials/owner.properties; plain CoAP answers 4.01) with Debian's coap-client-gnutls (libcoap3-bin): every
+# transition arrives as a notification, timed when the client logs it (-v 6, line-buffered through stdbuf).
 #
 # 1. insert -> cm 256: a prepared medium folder (with a small signed package) is renamed into the root (a medium
 #    appearing); time until the notification with cm 256 (the check the provider started found the package and
@@ -27,8 +28,8 @@ RUNS=${1:-5}
 BIG_MB=${BIG_MB:-256}
 JAR=${GATEWAY_JAR:-gateway-app/target/gateway.jar}
 [ -f "$JAR" ] || { echo "usb.sh: $JAR not found; build first: mvn -q install -DskipTests" >&2; exit 2; }
-for tool in openssl zip python3 java; do
-    command -v "$tool" >/dev/null || { echo "usb.sh: $tool is needed" >&2; exit 2; }
+for tool in openssl zip python3 java coap-client-gnutls stdbuf; do
+    command -v "$tool" >/dev/null || { echo "usb.sh: $tool is needed (coap-client-gnutls: apt-get install libcoap3-bin)" >&2; exit 2; }
 done
 exec timeout $((RUNS * 60 + 900)) python3 - "$JAR" "$RUNS" "$BIG_MB" <<'EOF'
 import os, socket, struct, subprocess, sys, tempfile, time, shutil, statistics, json, hashlib
@@ -75,47 +76,50 @@ def cbor(b, i=0):
     if major == 7: return {20: False, 21: True, 22: None}.get(info), i
     raise ValueError("cbor major %d" % major)
 
-import threading
-sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-sock.settimeout(0.2)
+import threading, re
 events = []          # (monotonic time, pstat map) for every response and notification, in arrival order
 events_lock = threading.Condition()
+observer_proc = []
 
-def observe_request(mid):
-    # CON GET, token "usb1", Observe: 0 (register), Uri-Path oic/sec/pstat
-    return bytes([0x44, 0x01]) + struct.pack(">H", mid) + b"usb1" + bytes([0x60]) \
-        + bytes([0x53]) + b"oic" + bytes([0x03]) + b"sec" + bytes([0x05]) + b"pstat"
-
-def observer(port, stop):
-    mid = 1
-    registered_at = 0
+def observer(stop):
+    # plain CoAP answers /oic/sec/pstat with 4.01: observe it over coaps with the owner PSK the gateway wrote on its
+    # first start, through libcoap's client (-v 6 logs every PDU received on stdout, the payload as hex on the next line;
+    # -o /dev/null keeps the raw payloads off stdout)
+    port = None
+    while not stop.is_set() and port is None:
+        m = re.search(r"Gateway ready: coap \S+, coaps /127\.0\.0\.1:(\d+)", open(log.name).read())
+        port = m and m.group(1)
+        time.sleep(0.05)
+    cred = {}
+    for line in open(os.path.join(home, "data", "credentials", "owner.properties")):
+        k, _, v = line.strip().partition("=")
+        cred[k] = v
     while not stop.is_set():
-        if time.monotonic() - registered_at > 2 and not events:
-            mid += 1
-            sock.sendto(observe_request(mid), ("127.0.0.1", port))  # again until the gateway answers
-            registered_at = time.monotonic()
-        try:
-            data, addr = sock.recvfrom(8192)
-        except socket.timeout:
-            continue
-        except OSError:
-            return
-        now = time.monotonic()
-        mtype, tkl = (data[0] >> 4) & 3, data[0] & 15
-        if mtype == 0:  # a confirmable notification: acknowledge it
-            sock.sendto(bytes([0x60, 0x00]) + data[2:4], addr)
-        if data[4:4 + tkl] != b"usb1" or data[1] >> 5 != 2:
-            continue
-        j = data.find(b"\xff", 4 + tkl)
-        if j < 0:
-            continue
-        try:
-            p = cbor(data, j + 1)[0]
-        except (ValueError, IndexError):
-            continue
-        with events_lock:
-            events.append((now, p))
-            events_lock.notify_all()
+        proc = subprocess.Popen(["stdbuf", "-oL", "coap-client-gnutls", "-m", "get", "-s", "86400", "-B", "86400",
+                                 "-v", "6", "-o", "/dev/null", "-u", cred["identity"], "-k", cred["key"],
+                                 "coaps://127.0.0.1:%s/oic/sec/pstat" % port],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                errors="replace")
+        observer_proc[:] = [proc]
+        now = None
+        for line in proc.stdout:
+            if " c:2.05 " in line and "[" in line:   # a response or notification; its payload follows as <<hex>>
+                now = time.monotonic()
+                continue
+            if now is None or not line.startswith("<<"):
+                continue
+            try:
+                p = cbor(bytes.fromhex(line.strip()[2:-2]))[0]
+            except (ValueError, IndexError):
+                now = None
+                continue
+            with events_lock:
+                events.append((now, p))
+                events_lock.notify_all()
+            now = None
+        proc.wait()
+        if not stop.is_set():
+            time.sleep(1)  # the client ended (gateway not ready yet?): again
 
 def wait_for(pred, timeout, after=None):
     """the first (time, pstat) at or after time `after` (default: now) matching pred"""
@@ -197,11 +201,11 @@ def summary(name, values):
               min(values), max(values), len(values)))
 
 stop = threading.Event()
-threading.Thread(target=observer, args=(port, stop), daemon=True).start()
+threading.Thread(target=observer, args=(stop,), daemon=True).start()
 try:
     t, p = wait_for(lambda p: "cm" in p, 90, after=0)
     if t is None:
-        sys.exit("usb.sh: the gateway did not answer on port %d; see %s" % (port, log.name))
+        sys.exit("usb.sh: no pstat over coaps from the gateway (coap port %d); see %s" % (port, log.name))
     print("# gateway up; pstat %s" % {k: p.get(k) for k in ("cm", "tm", "dos")})
 
     # 1. a medium folder appearing
@@ -338,6 +342,8 @@ try:
     summary("cp + sync + openssl dgst -sha256", copy_sync_dgst)
 finally:
     stop.set()
+    for p in observer_proc:
+        p.terminate()
     for m in reversed(mounts):
         subprocess.run(["umount", m])
     gw.terminate()
