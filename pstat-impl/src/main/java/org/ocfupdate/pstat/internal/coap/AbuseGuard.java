@@ -44,6 +44,11 @@ final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
         }
     };
     private final AtomicLong dropped = new AtomicLong();
+    /** At most this many failure lines a minute: a flood from rotating ports must not flood the log too. */
+    static final int LOG_LINES_PER_MINUTE = 20;
+    private long logWindowStart;
+    private int logLines;
+    private int unlogged;
     private final AtomicLong failures = new AtomicLong();
 
     AbuseGuard(Configuration config) {
@@ -104,7 +109,24 @@ final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
                 return;
             }
         }
-        LOG.info("DTLS handshake with {} failed: {}", peer, why);
+        logFailure(peer, why);
+    }
+
+    private synchronized void logFailure(InetSocketAddress peer, String why) {
+        long now = System.nanoTime();
+        if (now - logWindowStart > TimeUnit.MINUTES.toNanos(1)) {
+            if (unlogged > 0) {
+                LOG.warn("{} more failed DTLS handshakes in the last minute were not logged", unlogged);
+            }
+            logWindowStart = now;
+            logLines = 0;
+            unlogged = 0;
+        }
+        if (++logLines <= LOG_LINES_PER_MINUTE) {
+            LOG.info("DTLS handshake with {} failed: {}", peer, why);
+        } else {
+            unlogged++;
+        }
     }
 
     @Override
