@@ -238,7 +238,7 @@ reconnect)
     ;;
 table)
     echo
-    echo "## connection table: 4 clients making new handshakes for ${TABLE_S}s (table: 2000 connections, stale after 300 s)"
+    echo "## connection table: 4 clients making new handshakes for ${TABLE_S}s (table: 4000 connections, stale after 60 s)"
     for close in "" --close; do
         start_gw
         line=$(bench handshake "coaps://127.0.0.1:$SPORT" --identity "$ID" --key "$KEY" --clients 4 \

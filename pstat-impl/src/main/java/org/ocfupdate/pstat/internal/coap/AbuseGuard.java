@@ -51,8 +51,45 @@ final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
     private int unlogged;
     private final AtomicLong failures = new AtomicLong();
 
-    AbuseGuard(Configuration config) {
+    /**
+     * Scandium refuses a new handshake once as many completed within the last 135 s (twice its cookie lifetime,
+     * plus 15 s) as the table holds, logging an ERROR for every refused ClientHello — half a million lines in 90 s
+     * of a reconnect storm. Stopping a little earlier here, before any parsing, keeps the log to one line a minute.
+     */
+    static final int RECENT_WINDOW_SECONDS = 135;
+    private final int recentLimit;
+    private final int[] recentBuckets = new int[RECENT_WINDOW_SECONDS];
+    private long recentSecond;
+    private int recentTotal;
+    private long refusedHellos;
+    private long lastRefusalLog;
+
+    AbuseGuard(Configuration config, int maxRecentHandshakes) {
         super(config);
+        this.recentLimit = maxRecentHandshakes;
+    }
+
+    /** Advances the window of completed handshakes to now; returns how many completed within it. */
+    private int recent(long nowSecond) {
+        if (nowSecond - recentSecond >= RECENT_WINDOW_SECONDS) {
+            java.util.Arrays.fill(recentBuckets, 0);
+            recentTotal = 0;
+        } else {
+            for (long s = recentSecond + 1; s <= nowSecond; s++) {
+                int i = (int) (s % RECENT_WINDOW_SECONDS);
+                recentTotal -= recentBuckets[i];
+                recentBuckets[i] = 0;
+            }
+        }
+        recentSecond = nowSecond;
+        return recentTotal;
+    }
+
+    private static boolean isClientHello(DatagramPacket p) {
+        byte[] d = p.getData();
+        int o = p.getOffset();
+        // record: type 22 (handshake), version, epoch 0 (bytes 3-4), ...; handshake message type 1 at byte 13
+        return p.getLength() > 13 && d[o] == 22 && d[o + 3] == 0 && d[o + 4] == 0 && d[o + 13] == 1;
     }
 
     @Override
@@ -66,6 +103,21 @@ final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
                     return false;
                 }
                 peers.remove(from);
+            }
+        }
+        if (isClientHello(packet)) {
+            long now = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime());
+            synchronized (recentBuckets) {
+                if (recent(now) >= recentLimit) {
+                    refusedHellos++;
+                    if (now - lastRefusalLog >= 60) {
+                        lastRefusalLog = now;
+                        LOG.warn("{} DTLS handshakes completed in the last {} s (limit {}): new clients wait until "
+                                + "older ones expire ({} ClientHellos refused so far)", recentTotal,
+                                RECENT_WINDOW_SECONDS, recentLimit, refusedHellos);
+                    }
+                    return false;
+                }
             }
         }
         return super.onReceiving(packet);
@@ -131,6 +183,12 @@ final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
 
     @Override
     public void handshakeCompleted(Handshaker handshaker) {
+        long now = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime());
+        synchronized (recentBuckets) {
+            recent(now);
+            recentBuckets[(int) (now % RECENT_WINDOW_SECONDS)]++;
+            recentTotal++;
+        }
         synchronized (peers) {
             peers.remove(handshaker.getPeerAddress());
         }

@@ -135,7 +135,7 @@ public class CoapServerComponent {
         endpoint = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(connector)
                 .setOptionRegistry(OcfOptions.REGISTRY).build();
         Path home = GatewayHome.data(context).getParent();
-        guard = new AbuseGuard(cfg);
+        guard = new AbuseGuard(cfg, SecureEndpoint.MAX_RECENT_HANDSHAKES);
         InetSocketAddress secureBind = new InetSocketAddress(bind.getAddress(), config.securePort());
         SecureEndpoint.X509 x509 = x509(config, home, credentials);
         dtls = SecureEndpoint.connector(cfg, secureBind, credentials, guard, x509);

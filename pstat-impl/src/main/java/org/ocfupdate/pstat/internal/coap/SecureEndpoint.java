@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * identity certificates when the device has one. Its limits under abuse:
  * <ul>
  * <li>at most {@value #MAX_CONNECTIONS} connections; when full, the least recently used one idle for more than
- * {@value #STALE_SECONDS} s gives way to a new handshake. Scandium keeps a connection closed by its client (for
- * resumption) until it is stale, so the table sustains {@value #MAX_CONNECTIONS} / {@value #STALE_SECONDS} s
- * (about 66) new clients a second; a client that reconnects every 100 ms uses 600 slots;</li>
+ * {@value #STALE_SECONDS} s gives way to a new handshake (Scandium keeps a connection closed by its client, for
+ * resumption, until it is stale);</li>
+ * <li>at most {@value #MAX_RECENT_HANDSHAKES} handshakes completed within 135 s (about 26 new sessions a second
+ * sustained; Scandium's own limit is the table size); beyond, new ClientHellos are dropped ({@link AbuseGuard});
+ * a client that reconnects every 100 ms uses 1350 of them;</li>
  * <li>a stateless cookie exchange (HelloVerifyRequest) before any handshake state is kept, so spoofed addresses
  * cost nothing;</li>
  * <li>failed or incomplete handshakes limited per peer address and port ({@link AbuseGuard}).</li>
@@ -44,6 +46,7 @@ final class SecureEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(SecureEndpoint.class);
     static final int MAX_CONNECTIONS = 4000;
     static final int STALE_SECONDS = 60;
+    static final int MAX_RECENT_HANDSHAKES = MAX_CONNECTIONS * 9 / 10;
 
     /** The device's certificate chain and key, and whom it trusts. */
     record X509(Path certificate, Path privateKey, TrustAnchors trust) {
