@@ -44,6 +44,9 @@ final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
         }
     };
     private final AtomicLong dropped = new AtomicLong();
+    /** Handshakes already counted from their Finished MAC error. */
+    private final java.util.Set<Handshaker> struck =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
     /** At most this many failure lines a minute: a flood from rotating ports must not flood the log too. */
     static final int LOG_LINES_PER_MINUTE = 20;
     private long logWindowStart;
@@ -133,8 +136,11 @@ final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
     @Override
     public boolean onMacError(Record record, Connection connection) {
         boolean close = super.onMacError(record, connection);
-        if (connection.hasOngoingHandshake() && !connection.hasEstablishedDtlsContext()) {
-            strike(connection.getPeerAddress(), "the Finished message did not verify (wrong key or unknown identity)");
+        Handshaker handshake = connection.getOngoingHandshake();
+        if (handshake != null && !connection.hasEstablishedDtlsContext()) {
+            if (struck.add(handshake)) { // one strike a handshake: closing it reports it failed once more
+                strike(connection.getPeerAddress(), "the Finished message did not verify (wrong key or unknown identity)");
+            }
             return true;
         }
         return close;
@@ -142,7 +148,9 @@ final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
 
     @Override
     public void handshakeFailed(Handshaker handshaker, Throwable error) {
-        strike(handshaker.getPeerAddress(), error.getMessage());
+        if (!struck.remove(handshaker)) {
+            strike(handshaker.getPeerAddress(), error.getMessage());
+        }
     }
 
     private void strike(InetSocketAddress peer, String why) {
