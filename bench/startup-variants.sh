@@ -4,6 +4,7 @@
 #
 #   bench/startup-variants.sh [RUNS]
 #   GATEWAY_JAR=/path/gateway.jar bench/startup-variants.sh 5
+#   VARIANTS="baseline tiered1 no-console" bench/startup-variants.sh 7     # only these variants
 #
 # The "no console"/"no gogo"/"minimal" variants are copies of gateway.jar whose launcher.properties lists fewer
 # bundles (an experiment to see what those bundles cost; the product is unchanged).
@@ -51,7 +52,16 @@ minimal:          jar=$WORK/gateway-minimal.jar
 combo:            appcds $COMBO
 combo+restart:    appcds restart $COMBO
 combo+minimal:    appcds jar=$WORK/gateway-minimal.jar $COMBO
+c1+serial64:      $COMBO
+c1+no-console:    jar=$WORK/gateway-noconsole.jar -XX:TieredStopAtLevel=1
+c1+serial64+no-console: jar=$WORK/gateway-noconsole.jar $COMBO
+no-verify:        -XX:+UnlockDiagnosticVMOptions -XX:-BytecodeVerificationRemote
 VARIANTS
+if [ -n "${VARIANTS:-}" ]; then
+    for v in $VARIANTS; do grep -F "$v:" "$WORK/variants.txt" | grep "^$v:" ; done > "$WORK/selected.txt"
+    [ -s "$WORK/selected.txt" ] || { echo "startup-variants.sh: none of $VARIANTS is a variant" >&2; exit 2; }
+    mv "$WORK/selected.txt" "$WORK/variants.txt"
+fi
 # every variant also gets -Dfelix.fileinstall.enableConfigSave=false (see bench/startup.sh)
 sed -i 's/$/ -Dfelix.fileinstall.enableConfigSave=false/' "$WORK/variants.txt"
-timeout $((RUNS * 16 * 120 + 900)) java bench/src/StartupProbe.java --jar "$JAR" --variants "$WORK/variants.txt" --runs "$RUNS"
+timeout $((RUNS * $(wc -l < "$WORK/variants.txt") * 120 + 900)) java bench/src/StartupProbe.java --jar "$JAR" --variants "$WORK/variants.txt" --runs "$RUNS"
