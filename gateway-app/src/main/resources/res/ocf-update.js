@@ -44,6 +44,10 @@
     text('ocf-swupdatestate', s.swupdatestate);
     text('ocf-result', s.result.name + ' (' + s.result.code + ')');
     text('ocf-version', s.version);
+    // the last transitions, also those quicker than one poll
+    text('ocf-transitions', (s.transitions || []).map(function (t) {
+      return t.state + ' ' + t.time.substring(11, 23);
+    }).join(' \u2192 '));
     text('ocf-offer', s.offer ? s.offer.version + (s.offer.provider ? ' from ' + s.offer.provider : '') : 'none');
 
     var p = s.progress;

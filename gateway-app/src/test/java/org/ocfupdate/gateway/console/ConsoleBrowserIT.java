@@ -169,6 +169,10 @@ class ConsoleBrowserIT {
         click("check");
         new WebDriverWait(browser, Duration.ofSeconds(60)).until(d -> text("ocf-state").equals("version_available"));
         assertEquals(next + " from usb", text("ocf-offer"));
+        // every transition is on the page, also those quicker than one poll
+        String transitions = text("ocf-transitions");
+        assertTrue(transitions.matches(".*new_version_check [0-9:.]+ \u2192 version_validation [0-9:.]+ \u2192 "
+                + "version_available [0-9:.]+$"), transitions);
         List<String> seen = recorded();
         // The page polls state.json every 500 ms: a validation that took several polls must have been shown with
         // its step; on a fast, idle machine the 48 MB are copied and verified between two polls.
@@ -187,7 +191,10 @@ class ConsoleBrowserIT {
         click("update");
         new WebDriverWait(browser, Duration.ofSeconds(90)).until(d -> text("ocf-version").equals(next)
                 && text("ocf-state").equals("idle"));
-        String firstRow = browser.findElement(By.cssSelector("#ocf-history tr")).getText();
+        // the table is rebuilt at every poll: read its first row in one go, again if it was just replaced
+        String firstRow = new WebDriverWait(browser, Duration.ofSeconds(10))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> d.findElement(By.cssSelector("#ocf-history tr")).getText());
         assertTrue(firstRow.contains(running) && firstRow.contains(next) && firstRow.contains("usb")
                 && firstRow.contains("success"), firstRow);
         screenshot("updated");

@@ -24,11 +24,12 @@ public final class StateDocument {
     private StateDocument() {
     }
 
-    static Map<String, Object> of(PstatService pstat, RateMeter meter) {
+    static Map<String, Object> of(PstatService pstat, RateMeter meter, Transitions transitions) {
         Pstat p = pstat.current();
         UpdateStatus s = pstat.status();
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("state", name(s.state()));
+        doc.put("transitions", transitions.list());
         Map<String, Object> ps = new LinkedHashMap<>();
         ps.put("dos", Map.of("s", p.dos().value(), "name", p.dos().name(), "p", p.pending()));
         ps.put("isop", p.isop());

@@ -7,6 +7,7 @@ import org.ocfupdate.pstat.api.PstatService;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
@@ -37,19 +38,26 @@ public class UpdatePage extends HttpServlet {
     private final transient ConfigurationAdmin configAdmin;
     private final transient BundleContext context;
     private final transient RateMeter meter = new RateMeter();
+    private final transient Transitions transitions = new Transitions();
 
     @Activate
     public UpdatePage(@Reference PstatService pstat, @Reference ConfigurationAdmin configAdmin, BundleContext context) {
         this.pstat = pstat;
         this.configAdmin = configAdmin;
         this.context = context;
+        pstat.addListener(transitions);
+    }
+
+    @Deactivate
+    void deactivate() {
+        pstat.removeListener(transitions);
     }
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String path = req.getPathInfo() == null ? "" : req.getPathInfo();
         if (path.endsWith("/state.json")) {
-            send(resp, HttpServletResponse.SC_OK, StateDocument.of(pstat, meter));
+            send(resp, HttpServletResponse.SC_OK, StateDocument.of(pstat, meter, transitions));
         } else if (path.endsWith("/" + LABEL) || path.endsWith("/" + LABEL + "/")) {
             page(req, resp);
         } else {
@@ -117,6 +125,7 @@ public class UpdatePage extends HttpServlet {
                     <p>State <b id="ocf-state"></b> (swupdatestate <span id="ocf-swupdatestate"></span>),
                        last result <span id="ocf-result"></span></p>
                     <p>Running version <b id="ocf-version"></b>; offered <b id="ocf-offer"></b></p>
+                    <p>Recent transitions: <span id="ocf-transitions"></span></p>
                     <div class="ocf-buttons">
                       <button type="button" data-action="check" title="tm 256">Check</button>
                       <button type="button" data-action="validate" title="tm 64">Validate</button>
