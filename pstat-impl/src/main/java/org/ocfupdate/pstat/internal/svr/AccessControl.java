@@ -120,28 +120,15 @@ public class AccessControl {
      * @throws IllegalArgumentException when the list would exceed {@link #MAX_ACES}; nothing changed
      */
     public synchronized List<Ace> add(List<Ace> entries) {
-        Map<Integer, Ace> next = new LinkedHashMap<>();
-        aces.forEach(a -> next.put(a.aceid(), a));
-        int id = aces.stream().mapToInt(Ace::aceid).max().orElse(0);
-        List<Ace> added = new ArrayList<>();
-        for (Ace a : entries) {
-            Ace withId = a.aceid() > 0 ? a : a.withId(++id);
-            id = Math.max(id, withId.aceid());
-            next.put(withId.aceid(), withId);
-            added.add(withId);
-        }
-        if (next.size() > MAX_ACES) {
-            throw new IllegalArgumentException("the ACL holds at most " + MAX_ACES + " entries");
-        }
-        commit(List.copyOf(next.values()));
-        added.forEach(a -> LOG.info("ACE {} set: {}", a.aceid(), a.toMap()));
-        return added;
+        IdList.Merge<Ace> m = IdList.merge(aces, entries, Ace::aceid, Ace::withId, MAX_ACES, "the ACL");
+        commit(m.all());
+        m.added().forEach(a -> LOG.info("ACE {} set: {}", a.aceid(), a.toMap()));
+        return m.added();
     }
 
     /** Removes one ACE ({@code aceid}), or all when {@code aceid} is null; false when there was no such entry. */
     public synchronized boolean remove(Integer aceid) {
-        List<Ace> next = aceid == null ? List.of()
-                : aces.stream().filter(a -> a.aceid() != aceid).toList();
+        List<Ace> next = IdList.without(aces, aceid, Ace::aceid);
         if (next.size() == aces.size()) {
             return false;
         }

@@ -13,7 +13,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -154,27 +153,15 @@ public class Credentials implements PstatListener {
 
     /** Adds (or, by {@code credid}, replaces) credentials, all-or-nothing and durably. */
     public synchronized List<Cred> add(List<Cred> entries) {
-        Map<Integer, Cred> next = new LinkedHashMap<>();
-        creds.forEach(c -> next.put(c.credid(), c));
-        int id = creds.stream().mapToInt(Cred::credid).max().orElse(0);
-        List<Cred> added = new ArrayList<>();
-        for (Cred c : entries) {
-            Cred withId = c.credid() > 0 ? c : c.withId(++id);
-            id = Math.max(id, withId.credid());
-            next.put(withId.credid(), withId);
-            added.add(withId);
-        }
-        if (next.size() > MAX_CREDS) {
-            throw new IllegalArgumentException("the credential list holds at most " + MAX_CREDS + " entries");
-        }
-        commit(List.copyOf(next.values()));
-        added.forEach(c -> LOG.info("Credential {} set: credtype {} for {}", c.credid(), c.credtype(), c.subject()));
-        return added;
+        IdList.Merge<Cred> m = IdList.merge(creds, entries, Cred::credid, Cred::withId, MAX_CREDS, "the credential list");
+        commit(m.all());
+        m.added().forEach(c -> LOG.info("Credential {} set: credtype {} for {}", c.credid(), c.credtype(), c.subject()));
+        return m.added();
     }
 
     /** Removes one credential, or all when {@code credid} is null; false when there was none. */
     public synchronized boolean remove(Integer credid) {
-        List<Cred> next = credid == null ? List.of() : creds.stream().filter(c -> c.credid() != credid).toList();
+        List<Cred> next = IdList.without(creds, credid, Cred::credid);
         if (next.size() == creds.size()) {
             return false;
         }

@@ -90,6 +90,15 @@ class AccessControlTest {
     }
 
     @Test
+    void aNewEntryNeverTakesAnIdRequestedInTheSameWrite() throws Exception {
+        List<Ace> added = acl.add(List.of(
+                ace("{\"subject\":{\"conntype\":\"auth-crypt\"},\"resources\":[{\"href\":\"/a\"}],\"permission\":2}"),
+                ace("{\"aceid\":1,\"subject\":{\"conntype\":\"auth-crypt\"},\"resources\":[{\"href\":\"/b\"}],\"permission\":2}")));
+        assertEquals(List.of(2, 1), added.stream().map(Ace::aceid).toList());
+        assertEquals(2, acl.aces().size());
+    }
+
+    @Test
     void invalidEntriesAreRefusedWithAReason() {
         String[] bad = {
             "{\"subject\":{\"uuid\":\"x\"},\"resources\":[{\"href\":\"/a\"}],\"permission\":2}",
