@@ -234,8 +234,8 @@ public class CoapServerComponent {
     }
 
     /**
-     * After an ACL change, ends every observation whose subject may no longer read the resource: the observer gets
-     * a final 4.01 notification and the relation is removed.
+     * After an ACL change or a new owner, ends every observation whose subject may no longer read the resource: the
+     * observer gets a final 4.01 notification and the relation is removed.
      */
     private synchronized void revokeObservations() {
         for (Map.Entry<String, Resource> e : resources.entrySet()) {

@@ -12,10 +12,14 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.ocfupdate.pstat.api.Pstat;
+import org.ocfupdate.pstat.api.PstatListener;
+import org.ocfupdate.pstat.api.PstatService;
 import org.ocfupdate.pstat.internal.store.AtomicStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +37,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * </ul>
  */
 @Component(service = AccessControl.class)
-public class AccessControl {
+public class AccessControl implements PstatListener {
     private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** What anyone may read, also over plain CoAP. */
@@ -46,13 +50,23 @@ public class AccessControl {
     private volatile List<Ace> aces;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
+    private final PstatService pstat;
+    private volatile UUID knownOwner;
+
     @Activate
-    public AccessControl(BundleContext context, @Reference SvrStore svr) throws IOException {
-        this(GatewayHome.data(context).resolve("svr"), svr);
+    public AccessControl(BundleContext context, @Reference SvrStore svr, @Reference PstatService pstat)
+            throws IOException {
+        this(GatewayHome.data(context).resolve("svr"), svr, pstat);
     }
 
     public AccessControl(Path dir, SvrStore svr) throws IOException {
+        this(dir, svr, null);
+    }
+
+    AccessControl(Path dir, SvrStore svr, PstatService pstat) throws IOException {
         this.svr = svr;
+        this.pstat = pstat;
+        this.knownOwner = svr.state().rowneruuid();
         this.store = new AtomicStore(dir, "acl2.json");
         Optional<byte[]> saved = store.load();
         List<Ace> loaded = new ArrayList<>();
@@ -62,6 +76,25 @@ public class AccessControl {
             }
         }
         aces = List.copyOf(loaded);
+        if (pstat != null) {
+            pstat.addListener(this);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (pstat != null) {
+            pstat.removeListener(this);
+        }
+    }
+
+    /** A new owner (rowneruuid written, or a RESET) changes who may do what: tell the listeners as for an ACL change. */
+    @Override
+    public void pstatChanged(Pstat snapshot) {
+        if (!snapshot.rowneruuid().equals(knownOwner)) {
+            knownOwner = snapshot.rowneruuid();
+            listeners.forEach(Runnable::run);
+        }
     }
 
     public UUID owner() {

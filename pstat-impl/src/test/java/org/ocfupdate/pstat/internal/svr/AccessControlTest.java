@@ -99,6 +99,18 @@ class AccessControlTest {
     }
 
     @Test
+    void aNewOwnerIsToldToListenersAsAnAclChangeIs() {
+        AtomicInteger changes = new AtomicInteger();
+        acl.addListener(changes::incrementAndGet);
+        UUID next = UUID.randomUUID();
+        for (UUID o : List.of(owner, next, next)) {
+            acl.pstatChanged(new org.ocfupdate.pstat.api.Pstat(org.ocfupdate.pstat.api.DeviceOnboardingState.RFNOP,
+                    false, true, 0, 0, 4, 4, o, org.ocfupdate.pstat.api.UpdateState.IDLE));
+        }
+        assertEquals(1, changes.get(), "once, for the new owner only");
+    }
+
+    @Test
     void invalidEntriesAreRefusedWithAReason() {
         String[] bad = {
             "{\"subject\":{\"uuid\":\"x\"},\"resources\":[{\"href\":\"/a\"}],\"permission\":2}",
