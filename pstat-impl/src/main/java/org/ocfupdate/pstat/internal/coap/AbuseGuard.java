@@ -4,6 +4,7 @@ import java.net.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,7 +35,6 @@ final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
     private static final class Strikes {
         int count;
         long windowStart;
-        long blockedUntil;
     }
 
     private final Map<InetSocketAddress, Strikes> peers = new LinkedHashMap<>(256, 0.75f, true) {
@@ -43,6 +43,11 @@ final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
             return size() > MAX_PEERS;
         }
     };
+    /**
+     * Peers ignored now, with the {@code System.nanoTime()} their block ends: read for every datagram, so a
+     * concurrent map (no lock on the receive path); written only when a peer is blocked.
+     */
+    private final Map<InetSocketAddress, Long> blocked = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
     /** Handshakes already counted from their Finished MAC error. */
     private final java.util.Set<Handshaker> struck =
@@ -98,15 +103,13 @@ final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
     @Override
     public boolean onReceiving(DatagramPacket packet) {
         InetSocketAddress from = (InetSocketAddress) packet.getSocketAddress();
-        synchronized (peers) {
-            Strikes s = peers.get(from);
-            if (s != null && s.blockedUntil != 0) {
-                if (System.nanoTime() - s.blockedUntil < 0) {
-                    dropped.incrementAndGet();
-                    return false;
-                }
-                peers.remove(from);
+        Long until = blocked.get(from);
+        if (until != null) {
+            if (System.nanoTime() - until < 0) {
+                dropped.incrementAndGet();
+                return false;
             }
+            blocked.remove(from, until);
         }
         if (isClientHello(packet)) {
             long now = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime());
@@ -162,8 +165,14 @@ final class AbuseGuard extends DtlsDatagramFilter implements SessionListener {
                 s.count = 0;
                 s.windowStart = now;
             }
-            if (++s.count >= MAX_FAILURES && s.blockedUntil == 0) {
-                s.blockedUntil = now + TimeUnit.SECONDS.toNanos(BLOCK_SECONDS);
+            if (++s.count >= MAX_FAILURES) {
+                peers.remove(peer); // counted afresh once the block ends
+                if (blocked.size() >= MAX_PEERS) {
+                    blocked.values().removeIf(u -> now - u >= 0);
+                }
+                if (blocked.size() < MAX_PEERS) {
+                    blocked.put(peer, now + TimeUnit.SECONDS.toNanos(BLOCK_SECONDS));
+                }
                 LOG.warn("DTLS peer {} ignored for {} s after {} failed or incomplete handshakes (last: {})", peer,
                         BLOCK_SECONDS, s.count, why);
                 return;
