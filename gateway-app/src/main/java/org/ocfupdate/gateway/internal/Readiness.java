@@ -1,10 +1,19 @@
 package org.ocfupdate.gateway.internal;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.ocfupdate.gateway.launch.Main;
 import org.ocfupdate.pstat.api.CoapEndpoints;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -60,11 +69,14 @@ public class Readiness {
             }
         }
         var ref = context.getServiceReference(CoapEndpoints.class);
-        if (ref != null) {
+        // an installation interrupted by the last stop is being rolled back (pstat-impl's InstallLock): ready once
+        // the gateway runs what it will keep running
+        if (ref != null && System.getProperties().get("org.ocfupdate.installing") == null) {
             CoapEndpoints eps = context.getService(ref);
             if (eps != null) {
                 long jvm = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
                 LOG.info("Gateway ready: coap {}, coaps {} ({} ms after JVM start)", eps.coap(), eps.coaps(), jvm);
+                rememberOrigin();
                 context.ungetService(ref);
                 timer.shutdown();
                 return;
@@ -72,6 +84,30 @@ public class Readiness {
         }
         if (System.currentTimeMillis() - started > GIVE_UP_MS) {
             fail("the CoAP server did not start within " + GIVE_UP_MS / 1000 + " s");
+        }
+    }
+
+    /**
+     * The bundles of this gateway.jar are installed and the gateway runs: the next start keeps the installed bundles
+     * instead of installing the embedded ones again (launch.Main).
+     */
+    private void rememberOrigin() {
+        String id = context.getProperty("gateway.jar.id");
+        String home = context.getProperty("gateway.home");
+        if (id == null || home == null) {
+            return;
+        }
+        Path file = Path.of(home, "data", Main.ORIGIN);
+        Path tmp = file.resolveSibling(Main.ORIGIN + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(ByteBuffer.wrap(("# the gateway.jar whose bundles this framework storage holds\nid=" + id + "\n")
+                    .getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            System.clearProperty("gateway.jar.id");
+        } catch (IOException e) {
+            LOG.warn("Cannot write {} ({}): the next start installs gateway.jar's bundles again", file, e.getMessage());
         }
     }
 

@@ -33,6 +33,7 @@ import org.ocfupdate.pstat.internal.engine.InstallLock;
 import org.ocfupdate.pstat.internal.engine.Job;
 import org.ocfupdate.pstat.internal.svr.SvrState;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -54,6 +55,8 @@ public class PstatServiceImpl implements PstatService {
     private static final Logger LOG = LoggerFactory.getLogger(PstatServiceImpl.class);
     /** Supported operational modes: client-directed only, as IoTivity-Lite. */
     static final int SM = 4;
+    /** Set by gateway.jar's launcher when it installed its embedded bundles over an existing storage. */
+    static final String JAR_APPLIED = "gateway.jar.applied";
 
     @ObjectClassDefinition(name = "OCF software update state machine",
             description = "The pstat tm/cm software-update state machine.")
@@ -79,16 +82,22 @@ public class PstatServiceImpl implements PstatService {
     private boolean active = true;
 
     @Activate
-    public PstatServiceImpl(@Reference SvrStore store, @Reference Engine engine, @Reference History history,
-            Config config) {
-        this(store, engine, history, config.autoInstall());
+    public PstatServiceImpl(BundleContext context, @Reference SvrStore store, @Reference Engine engine,
+            @Reference History history, Config config) {
+        this(store, engine, history, config.autoInstall(), context.getProperty(JAR_APPLIED));
     }
 
     PstatServiceImpl(SvrStore store, Engine engine, History history, boolean autoInstall) {
+        this(store, engine, history, autoInstall, null);
+    }
+
+    /** @param jarApplied the release of a gateway.jar whose bundles were installed at this start (launch.Main) */
+    PstatServiceImpl(SvrStore store, Engine engine, History history, boolean autoInstall, String jarApplied) {
         this.store = store;
         this.engine = engine;
         this.history = history;
         this.autoInstall = autoInstall;
+        recordJar(jarApplied);
         SvrState s = store.state();
         switch (s.update()) {
             case IDLE -> { }
@@ -113,11 +122,17 @@ public class PstatServiceImpl implements PstatService {
                     return;
                 }
                 // the process ended during an installation: the engine's journal has rolled it back, or it had
-                // committed just before
-                Optional<String> committed = engine.committedInstallation();
-                LOG.warn("An installation was interrupted by a restart: {}",
-                        committed.map(v -> "it had completed, " + v + " runs").orElse("it was rolled back"));
+                // committed just before. Only a commit of the version being installed counts: a process killed
+                // before the journal was written leaves the previous installation's commit there
+                String installing = s.nv();
+                Optional<String> committed = engine.committedInstallation().filter(v -> v.equals(installing));
+                String what = committed.map(v -> "it had completed, " + v + " runs")
+                        .orElse("it did not complete, " + store.softwareVersion() + " runs");
+                LOG.warn("An installation of {} was interrupted by a restart: {}", installing, what);
                 String when = Instant.now().toString();
+                history.add(new History.Entry(when, store.softwareVersion(), installing == null ? "" : installing, "",
+                        committed.isPresent() ? UpdateResult.SUCCESS.code() : UpdateResult.UPGRADE_FAILURE.code(), 0,
+                        "interrupted by a restart: " + what));
                 s = committed.map(v -> store.state().withInstalled(v, when).withOutcome(UpdateResult.SUCCESS.code(), v))
                         .orElse(store.state().withInstalled(store.state().version(), when)
                                 .withOutcome(UpdateResult.UPGRADE_FAILURE.code(), store.state().nv()))
@@ -134,6 +149,22 @@ public class PstatServiceImpl implements PstatService {
             }
         }
         current = snapshot(s, false);
+    }
+
+    /**
+     * The operator installed another gateway.jar (or deleted the framework storage): its embedded bundles replaced
+     * those an update had installed, so {@code sv} is the jar's release again and the history says why.
+     */
+    private void recordJar(String release) {
+        SvrState s = store.state();
+        if (release == null || s.version() == null || release.equals(s.version()) || s.update() == UpdateState.UPGRADING) {
+            return;
+        }
+        LOG.warn("gateway.jar {} was installed: its bundles replace those of update {}", release, s.version());
+        String now = Instant.now().toString();
+        history.add(new History.Entry(now, s.version(), release, "gateway.jar", UpdateResult.SUCCESS.code(), 0,
+                "gateway.jar " + release + " installed by the operator"));
+        store.save(s.withInstalled(release, now));
     }
 
     @Deactivate

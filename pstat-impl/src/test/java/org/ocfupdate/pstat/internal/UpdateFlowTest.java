@@ -252,4 +252,21 @@ class UpdateFlowTest {
         assertEquals(1, store.state().result());
         assertEquals("1.1.0", store.softwareVersion());
     }
+
+    /** Issue 12.3: killed after the tm 128 answer, before the journal was written: the last commit is an older one. */
+    @Test
+    void aRestartBeforeTheJournalIsNotReportedAsSuccess() throws Exception {
+        engine.committed = "1.0.5"; // an earlier installation committed; this one never wrote its journal
+        engine.gated = false;
+        pstat.update(PstatChange.tm(Dpm.ISVV), true);
+        awaitState(UpdateState.VERSION_AVAILABLE);
+        engine.gated = true;
+        pstat.update(PstatChange.tm(Dpm.ISSU), true);
+        assertEquals(UpdateState.UPGRADING, pstat.current().update());
+        crashRestart();
+        assertEquals(UpdateState.IDLE, pstat.current().update());
+        assertEquals(8, store.state().result(), "an installation that never ran is an upgrade failure, never 1");
+        assertEquals("1.0.0", store.softwareVersion());
+        assertEquals(8, history.entries().get(history.entries().size() - 1).result());
+    }
 }

@@ -31,6 +31,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,35 +74,54 @@ public final class Installer {
     private final AtomicStore journal;
     private final BooleanSupplier healthy;
     private final long healthTimeoutMs;
+    private final BooleanSupplier exitUnhealthy;
 
-    public Installer(BundleContext anyContext, Path data, BooleanSupplier healthy, long healthTimeoutMs)
-            throws IOException {
+    /**
+     * @param exitUnhealthy called when a rollback did not make the gateway healthy again: true when it ends the process
+     *                      (a service manager restarts it, and the next start rolls back again), false to go on
+     */
+    public Installer(BundleContext anyContext, Path data, BooleanSupplier healthy, long healthTimeoutMs,
+            BooleanSupplier exitUnhealthy) throws IOException {
         this.system = anyContext.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getBundleContext();
         this.data = data;
         this.dir = Files.createDirectories(data.resolve("install"));
         this.journal = new AtomicStore(dir, "journal.json");
         this.healthy = healthy;
         this.healthTimeoutMs = healthTimeoutMs;
+        this.exitUnhealthy = exitUnhealthy;
     }
 
-    /** At start: rolls back an installation the process did not finish. Returns true when it did. */
-    public boolean recover() {
+    /** The version of an installation the process did not finish (the journal holds its changes), if any. */
+    public Optional<String> interrupted() {
+        return pending().map(Journal::version);
+    }
+
+    private Optional<Journal> pending() {
         try {
-            Optional<byte[]> pending = journal.load();
-            if (pending.isEmpty()) {
-                return false;
+            Optional<byte[]> saved = journal.load();
+            if (saved.isEmpty()) {
+                return Optional.empty();
             }
-            Journal j = JSON.readValue(pending.get(), Journal.class);
-            if (j.bundles().isEmpty() && j.files().isEmpty()) {
-                return false; // the last installation finished (an empty journal marks the end)
-            }
-            LOG.warn("An installation of {} was interrupted; rolling it back", j.version());
-            rollBack(j);
-            return true;
+            Journal j = JSON.readValue(saved.get(), Journal.class);
+            // an empty journal marks the end of the last installation
+            return j.bundles().isEmpty() && j.files().isEmpty() ? Optional.empty() : Optional.of(j);
         } catch (IOException e) {
             LOG.error("Cannot read the installation journal in {}: {}", dir, e.getMessage());
-            return false;
+            return Optional.empty();
         }
+    }
+
+    /**
+     * Rolls back an installation the process did not finish. It may update the bundle that calls it, so it must run
+     * on a thread no bundle owns, never inside a component's activation. Returns the version rolled back.
+     */
+    public Optional<String> recover() {
+        Optional<Journal> j = pending();
+        j.ifPresent(p -> {
+            LOG.warn("An installation of {} was interrupted; rolling it back", p.version());
+            rollBack(p);
+        });
+        return j.map(Journal::version);
     }
 
     /** The version of the last installation when it committed; empty when it was rolled back or none ran. */
@@ -165,13 +186,17 @@ public final class Installer {
                     newBundles.add(extracted);
                 }
             }
-        } catch (IOException | BundleException e) {
-            throw new UpdateException(UpdateResult.UPGRADE_FAILURE, "cannot prepare the installation: " + e.getMessage());
+        } catch (IOException | BundleException | RuntimeException e) {
+            cleanWork(work);
+            // no space for the expanded artifacts or the backups is result 3; anything else (a bad bundle) 8
+            UpdateResult r = isNoSpace(e) ? UpdateResult.NOT_ENOUGH_FLASH : UpdateResult.UPGRADE_FAILURE;
+            throw new UpdateException(r, "cannot prepare the installation: " + e.getMessage());
         }
         Journal j = new Journal(version, bundles, files);
         try {
             journal.save(JSON.writeValueAsBytes(j));
         } catch (IOException e) {
+            cleanWork(work);
             throw new UpdateException(UpdateResult.NOT_ENOUGH_FLASH, "cannot write the journal: " + e.getMessage());
         }
         LOG.info("Installing {}: {} bundle(s), {} file(s)", version, bundles.size(), files.size());
@@ -184,7 +209,7 @@ public final class Installer {
         } catch (IOException | BundleException | RuntimeException e) {
             LOG.error("Installation of {} failed ({}); rolling back", version, e.getMessage());
             step.accept("rolling back");
-            rollBack(j);
+            rollBack(j); // its commit removes the work folder (kept when the process must restart to finish it)
             throw new UpdateException(UpdateResult.UPGRADE_FAILURE, "installation failed and was rolled back: "
                     + e.getMessage());
         }
@@ -266,6 +291,13 @@ public final class Installer {
         } catch (RuntimeException e) {
             LOG.error("Restarting bundles after the rollback failed: {}", e.getMessage());
         }
+        if (!awaitHealthy()) {
+            LOG.error("The gateway is not healthy {} s after rolling back the installation of {}", healthTimeoutMs / 1000,
+                    j.version());
+            if (exitUnhealthy.getAsBoolean()) {
+                return; // the journal stays: the next start rolls back again, in a fresh framework
+            }
+        }
         commit(j.version() + ROLLED_BACK);
         LOG.warn("Rolled back the installation of {}", j.version());
     }
@@ -302,6 +334,48 @@ public final class Installer {
                             + e.getMessage(), e);
                 }
             }
+        }
+        startPersistentlyStarted();
+    }
+
+    /**
+     * A refresh restarts only the bundles it could resolve again: when an installed bundle was broken (an SCR that
+     * does not resolve), every bundle that needed it stays stopped, and refreshing the good one back does not reach
+     * them (unresolved, they are no longer wired to it). So every bundle meant to run (persistently started, within
+     * the framework's start level) that is not active is started here.
+     */
+    private void startPersistentlyStarted() {
+        int level = system.getBundle().adapt(FrameworkStartLevel.class).getStartLevel();
+        for (Bundle b : system.getBundles()) {
+            BundleStartLevel sl = b.adapt(BundleStartLevel.class);
+            if (b.getBundleId() == 0 || sl == null || b.getState() == Bundle.ACTIVE || b.getState() == Bundle.UNINSTALLED
+                    || !sl.isPersistentlyStarted() || sl.getStartLevel() > level
+                    || b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+                continue;
+            }
+            try {
+                b.start();
+            } catch (BundleException | RuntimeException e) {
+                LOG.error("Bundle {} does not start: {}", b.getSymbolicName(), e.getMessage());
+            }
+        }
+    }
+
+    private static boolean isNoSpace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException && t.getMessage() != null && t.getMessage().contains("No space left")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A failed installation leaves nothing behind in {@code data/install/work}. */
+    private static void cleanWork(Path work) {
+        try {
+            deleteTree(work);
+        } catch (IOException e) {
+            LOG.warn("Cannot delete {}: {}", work, e.getMessage());
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.eclipse.californium.core.CoapClient;
@@ -70,7 +71,6 @@ public class UpdateEngine implements Engine {
     private final List<Bound> providers = new CopyOnWriteArrayList<>();
     /** The system bundle's context: still valid while this bundle is being updated by its own installation. */
     private final BundleContext system;
-    private final boolean recovered;
 
     @Activate
     public UpdateEngine(BundleContext context, @Reference TrustKeys trust, @Reference History history)
@@ -80,14 +80,54 @@ public class UpdateEngine implements Engine {
         this.trust = trust;
         Path data = GatewayHome.data(context);
         this.staging = Files.createDirectories(data.resolve("staging"));
-        this.installer = new Installer(context, data, this::healthy, HEALTH_TIMEOUT_MS);
-        // an installation still running in this JVM (this bundle was just updated by it) is not interrupted
-        this.recovered = InstallLock.running() == null && installer.recover();
+        this.installer = new Installer(context, data, this::healthy, HEALTH_TIMEOUT_MS, UpdateEngine::exitUnhealthy);
+        // An installation still running in this JVM (this bundle was just updated by it) is left alone. One that the
+        // process did not finish is rolled back on a thread of its own, like an installation: the rollback may
+        // update this very bundle, which must never happen inside its activation. The state machine waits for its
+        // outcome through the InstallLock, as for an installation that updated it.
+        if (InstallLock.running() == null && installer.interrupted().isPresent()) {
+            CompletableFuture<String> lock = InstallLock.begin();
+            new Thread(() -> {
+                String outcome;
+                try {
+                    awaitFrameworkStarted();
+                    outcome = installer.recover().map(v -> UpdateResult.UPGRADE_FAILURE.code() + " the installation of "
+                            + v + " was interrupted by a restart and rolled back").orElse(UpdateResult.UPGRADE_FAILURE.code()
+                            + " the installation was interrupted by a restart");
+                } catch (Throwable t) {
+                    LOG.error("Rolling back the interrupted installation failed", t);
+                    outcome = UpdateResult.UPGRADE_FAILURE.code() + " rolling back the interrupted installation failed: " + t;
+                }
+                InstallLock.end(lock, outcome);
+            }, "ocf-installer").start();
+        }
     }
 
-    /** True when this start rolled back an installation the process had not finished. */
-    public boolean rolledBackAtStart() {
-        return recovered;
+    /**
+     * The rollback at start waits until the framework has started every bundle: updating a bundle while other
+     * bundles are still starting and creating its services ends in SCR cycles (a failed first start).
+     */
+    private void awaitFrameworkStarted() throws InterruptedException {
+        Bundle framework = system.getBundle();
+        for (int i = 0; i < 1200 && framework.getState() != Bundle.ACTIVE; i++) {
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * A rollback did not make the gateway healthy (a broken framework bundle such as SCR that a refresh cannot
+     * mend): in gateway.jar the process exits with status 1 so that the service manager restarts it, and the next
+     * start rolls back again in a fresh framework (the journal is kept). Elsewhere (tests) it goes on.
+     */
+    static boolean exitUnhealthy() {
+        if (!Boolean.getBoolean("gateway.exitOnFailure")) {
+            return false;
+        }
+        System.err.println("gateway: not healthy after rolling back an installation; exiting so that the service manager"
+                + " restarts it (the next start finishes the rollback)");
+        System.setProperty("gateway.exitStatus", "1");
+        new Thread(() -> System.exit(1), "ocf-exit").start();
+        return true;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -290,6 +330,7 @@ public class UpdateEngine implements Engine {
                 throw new UpdateException(UpdateResult.VALIDATION_FAILURE, "the package is version "
                         + v.manifest().version() + ", the offer said " + o.version());
             }
+            checkRoomToInstall(v.manifest());
             Path file = staging.resolve("package.zip");
             Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Staged staged = new Staged(file, o.version(), sha, b.name());
@@ -309,6 +350,31 @@ public class UpdateEngine implements Engine {
                 LOG.warn("Cannot delete {}: {}", part, e.getMessage());
             }
         }
+    }
+
+    /**
+     * The installation writes each artifact twice (the extracted copy in {@code data/install/work}, then the installed
+     * bundle or file) besides the backups of what it replaces: a package whose declared sizes do not fit is refused
+     * before it is offered as available (result 3), not half-way through its installation. The sizes are signed and
+     * enforced while reading, so a zip bomb cannot understate them.
+     */
+    private void checkRoomToInstall(org.ocfupdate.pstat.internal.pkg.Manifest m) throws IOException, UpdateException {
+        long expanded = 0;
+        for (var a : m.artifacts()) {
+            expanded = saturatedAdd(expanded, a.size());
+        }
+        long need = saturatedAdd(saturatedAdd(expanded, expanded), SPACE_MARGIN);
+        long usable = Files.getFileStore(staging).getUsableSpace();
+        if (need > usable) {
+            throw new UpdateException(UpdateResult.NOT_ENOUGH_FLASH, "installing " + m.version() + " needs " + need
+                    + " bytes (twice its " + expanded + " bytes of artifacts, and 16 MiB), " + usable + " are free under "
+                    + staging.getParent());
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return r < 0 ? Long.MAX_VALUE : r;
     }
 
     /** A package that failed validation is remembered (version and digest) and not fetched again. */
@@ -331,7 +397,17 @@ public class UpdateEngine implements Engine {
         try {
             step.accept("verifying the staged package");
             PackageVerifier.Verified v = PackageVerifier.verify(staged.file(), trust.publicKeys(), null);
-            return installer.install(staged.file(), v.manifest(), step);
+            checkRoomToInstall(v.manifest());
+            try {
+                return installer.install(staged.file(), v.manifest(), step);
+            } catch (UpdateException e) {
+                if (e.result() == UpdateResult.UPGRADE_FAILURE) {
+                    // it failed and was rolled back: remembered like a refused package (version and digest), so
+                    // that no provider offers it again and autoInstall does not retry it for ever
+                    history.refuse(staged.version(), staged.sha256() != null ? staged.sha256() : digestOrNull(staged.file()));
+                }
+                throw e;
+            }
         } catch (PackageException e) {
             throw new UpdateException(UpdateResult.of(e.result()), e.getMessage());
         } catch (IOException e) {
