@@ -158,6 +158,48 @@ class UsbProviderTest {
         await(() -> usb.status().equals("no medium under " + root), "the removal noticed: " + usb.status(), seen);
     }
 
+    /**
+     * Issue 12 item 5: an installation or a rollback refreshes the provider's bundle; a medium that was already there
+     * must not look newly inserted then (a failing package was installed and rolled back in a loop).
+     */
+    @Test
+    void restartingTheProviderBundleWithAKnownMediumPresentStartsNoCheck() throws Exception {
+        PstatService pstat = GatewayBundlesTest.service(PstatService.class);
+        UpdatePathTest.awaitIdle(pstat);
+        String[] sv = UpdatePathTest.device().get("sv").asText().split("[.-]");
+        String next = (Integer.parseInt(sv[0]) + 50) + ".0.0";
+        // signed by a key the gateway does not trust: the check it starts ends with the package refused
+        Path pkg = SignedPackages.write(work.resolve("forged-" + next + ".zip"), SignedPackages.ecKey(), next,
+                Map.of("files/forged.txt", "forged\n".getBytes()));
+        List<Pstat> seen = new CopyOnWriteArrayList<>();
+        PstatListener listener = seen::add;
+        pstat.addListener(listener);
+        Path medium = root.resolve("ITEST-KNOWN");
+        try {
+            Files.copy(pkg, Files.createDirectories(medium).resolve(pkg.getFileName()));
+            await(() -> seen.stream().anyMatch(p -> p.tm() == Dpm.ISAC), "tm 256 after the insertion", seen);
+            UpdatePathTest.awaitIdle(pstat);
+            seen.clear();
+
+            var bundle = UpdatePathTest.bundle("org.ocfupdate.update.provider.usb");
+            bundle.stop(); // as a refresh does
+            bundle.start();
+            UpdateProvider usb = awaitUsbProvider("(service.ranking=" + RANKING + ")");
+            await(() -> usb.status().startsWith("medium " + medium), "the restarted provider sees the medium: "
+                    + usb.status(), seen);
+            Thread.sleep(1000); // a check would follow the listing at once; none may come
+
+            assertTrue(seen.stream().noneMatch(p -> p.tm() == Dpm.ISAC), "no check after the restart: " + seen);
+        } finally {
+            pstat.removeListener(listener);
+            try (Stream<Path> s = Files.walk(medium)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
     static void await(BooleanSupplier condition, String what, List<Pstat> seen) throws InterruptedException {
         for (int i = 0; i < 600 && !condition.getAsBoolean(); i++) {
             Thread.sleep(50);

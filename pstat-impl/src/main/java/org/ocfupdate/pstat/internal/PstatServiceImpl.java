@@ -339,7 +339,9 @@ public class PstatServiceImpl implements PstatService {
             validated(j, verified);
         } catch (UpdateException e) {
             end(j, e.result(), null, e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // any Throwable (a provider's StackOverflowError, issue 12 item 8) ends this action, or it would stay
+            // running for good and refuse every later one
             LOG.error("Software-update action failed unexpectedly", e);
             end(j, UpdateResult.CONNECTION_FAILURE, null, "internal error: " + e);
         }

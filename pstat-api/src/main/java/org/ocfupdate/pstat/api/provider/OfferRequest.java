@@ -15,8 +15,11 @@ public interface OfferRequest {
     Optional<URI> location();
 
     /**
-     * True when a package of this version and SHA-256 (lowercase hex, or null when not known from metadata) was
-     * refused before: a provider should not offer it again.
+     * True when the package of this version and SHA-256 (hex) was refused before (failed verification or
+     * installation): a provider should not offer it again. Refusals are keyed by version and digest, so a forged
+     * package does not hide the genuine one of the same version. With a null {@code sha256}: true when any package of
+     * this version was refused — a provider that knows no digest from metadata then computes its package's digest
+     * and asks again; an offer of a refused version without a digest is ignored by the engine.
      */
     boolean wasRefused(String version, String sha256);
 

@@ -196,8 +196,21 @@ public class SwuResource extends OcfResource implements PstatListener {
         }
     }
 
-    /** The scheduled time has come: start the action; it is no longer pending either way. */
+    /**
+     * The scheduled time has come. The executor would keep its thread after a Throwable but swallow it silently:
+     * logged here, and observers still learn that nothing is pending.
+     */
     private void fire() {
+        try {
+            runScheduled();
+        } catch (Throwable e) {
+            LOG.error("Scheduled software-update action failed", e);
+            changed();
+        }
+    }
+
+    /** Starts the scheduled action; it is no longer pending either way. */
+    private void runScheduled() {
         Settings s;
         synchronized (this) {
             s = settings;

@@ -81,12 +81,15 @@ public final class History {
     }
 
     /**
-     * True when a package of this version was refused, unless both digests are known and differ (a corrected
-     * package of the same version may be offered again).
+     * Refusals are keyed by version and SHA-256 (issue 12, item 13): a forged package must not hide the genuine one
+     * of the same version. With a digest: true when exactly that package was refused. Without one (null): true when
+     * any package of this version was refused, so that a provider that knows no digest from metadata (USB) hashes
+     * its file only then and asks again. A refusal stored without a digest (the file could not be read back) hides
+     * no package whose digest is known.
      */
     public synchronized boolean wasRefused(String version, String sha256) {
         return doc.refused().stream().anyMatch(r -> r.version().equals(version)
-                && (sha256 == null || r.sha256() == null || sha256.equals(r.sha256())));
+                && (sha256 == null || sha256.equalsIgnoreCase(r.sha256())));
     }
 
     private static <T> List<T> append(List<T> list, T item) {

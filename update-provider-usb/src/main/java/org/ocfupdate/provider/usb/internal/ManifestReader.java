@@ -11,13 +11,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Reads the version from a package's {@code manifest.json} and nothing else: the zip's end record, its central
  * directory (which {@link ZipFile} reads) and the manifest entry, bounded. Whether the package is genuine is the
- * engine's business after the fetch; this only decides what to offer.
+ * engine's business after the fetch; this only decides what to offer. Nothing here is signed yet (a medium is anyone's),
+ * so sizes and shape are bounded before anything is parsed: the file's end record, the central directory, the
+ * manifest's size, its JSON nesting, string and number lengths, and the version's length.
  */
 final class ManifestReader {
     static final String MANIFEST = "manifest.json";
@@ -27,7 +32,14 @@ final class ManifestReader {
     static final long MAX_CENTRAL_DIRECTORY = 4L << 20;
     private static final int END_SIZE = 22;
     private static final int END_SEARCH = END_SIZE + 0xFFFF;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A manifest nests 3 deep (object, artifacts, artifact): anything far deeper is not one. */
+    static final int MAX_DEPTH = 32;
+    /** Longer than any path or digest of a manifest. */
+    static final int MAX_STRING = 16 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
+                    .maxStringLength(MAX_STRING).maxNumberLength(32).maxDocumentLength(MAX_MANIFEST).build())
+            .build());
 
     /** Not an update package, with the reason. */
     static final class NotAPackage extends Exception {
@@ -66,6 +78,8 @@ final class ManifestReader {
             JsonNode root;
             try {
                 root = JSON.readTree(bytes);
+            } catch (StreamConstraintsException x) {
+                throw new NotAPackage(MANIFEST + " is not shaped like a manifest: " + x.getOriginalMessage());
             } catch (IOException x) {
                 throw new NotAPackage(MANIFEST + " is not JSON");
             }

@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * every {@value #MOUNT_POLL_MS} ms: a mount onto an existing folder has no inotify event, and a watch on the folder
  * below a new mount sees nothing of it, so watches are renewed at every scan); a root appearing or vanishing (checked
  * at the same period). A change is reported once the listing has stayed the same for {@value #STABLE_MS} ms, so a
- * medium whose mount or copy is still completing is not acted on half-way. The first listing is reported against an
- * empty one: media present at start count as inserted.
+ * medium whose mount or copy is still completing is not acted on half-way. The first listing is reported against the
+ * initial one: empty at a gateway start (media present count as inserted), the media known before when the provider
+ * restarts inside the running gateway. Anything thrown while handling one change is logged and the watch goes on.
  */
 final class MediaWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaWatcher.class);
@@ -41,6 +42,7 @@ final class MediaWatcher implements AutoCloseable {
 
     private final Supplier<List<Path>> roots;
     private final Path mountinfo;
+    private final MediaScanner.Listing initial;
     private final BiConsumer<MediaScanner.Listing, MediaScanner.Listing> changed;
     private final Runnable tick;
     private final WatchService watch;
@@ -51,13 +53,15 @@ final class MediaWatcher implements AutoCloseable {
 
     /**
      * @param roots     read at every tick, so that a reconfiguration takes effect at once (see {@link #rescan()})
+     * @param initial   what the first settled listing is compared with
      * @param changed   called on this thread with the previous and the new settled listing
      * @param tick      called on this thread at least every {@value #MOUNT_POLL_MS} ms
      */
-    MediaWatcher(Supplier<List<Path>> roots, Path mountinfo,
+    MediaWatcher(Supplier<List<Path>> roots, Path mountinfo, MediaScanner.Listing initial,
             BiConsumer<MediaScanner.Listing, MediaScanner.Listing> changed, Runnable tick) throws IOException {
         this.roots = roots;
         this.mountinfo = mountinfo;
+        this.initial = initial;
         this.changed = changed;
         this.tick = tick;
         this.watch = FileSystems.getDefault().newWatchService();
@@ -92,7 +96,7 @@ final class MediaWatcher implements AutoCloseable {
     }
 
     private void run() {
-        MediaScanner.Listing applied = MediaScanner.Listing.EMPTY;
+        MediaScanner.Listing applied = initial;
         MediaScanner.Listing pending = null;
         long pendingSince = 0;
         long lastScan = 0;
@@ -163,8 +167,10 @@ final class MediaWatcher implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (RuntimeException e) {
-                LOG.warn("USB media watcher: {}", e.toString(), e);
+            } catch (Throwable e) {
+                // one change that cannot be handled (issue 12 item 8: a StackOverflowError killed this thread and
+                // every later medium was ignored) must not end the watch
+                LOG.error("USB media watcher: handling a change failed; watching on", e);
                 sleepQuietly();
             }
         }

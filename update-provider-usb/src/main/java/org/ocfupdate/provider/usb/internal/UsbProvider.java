@@ -2,16 +2,23 @@ package org.ocfupdate.provider.usb.internal;
 
 import org.ocfupdate.pstat.api.provider.SemanticVersion;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -25,6 +32,8 @@ import org.ocfupdate.pstat.api.provider.OfferRequest;
 import org.ocfupdate.pstat.api.provider.UpdateException;
 import org.ocfupdate.pstat.api.provider.UpdateOffer;
 import org.ocfupdate.pstat.api.provider.UpdateProvider;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -45,12 +54,16 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Several media or packages: the newest version newer than the running one and not refused before wins; between
  * packages of the same version, the one whose path sorts first. The check reads only each package's
- * {@code manifest.json}; the fetch copies the chosen file into staging.
+ * {@code manifest.json} (once per file: an unchanged file is not read again); the fetch copies the chosen file into
+ * staging. Refusals are keyed by version and digest: only when a package of a version was refused are the files of
+ * that version hashed, to tell the refused one from another (a forgery must not hide the genuine package).
  * <p>
- * With {@code checkOnInsert}, a medium appearing (also at start, and a mount completing on a folder that was
- * already there) with a package newer than the running version starts an availability check as a client's
+ * With {@code checkOnInsert}, a medium appearing (also at the gateway's start, and a mount completing on a folder
+ * that was already there) with a package newer than the running version starts an availability check as a client's
  * {@code tm} 256 would. The running version is learnt from the engine's last check; before the first one, any
- * package with a valid version starts a check and the engine decides.
+ * package with a valid version starts a check and the engine decides. A restart of this bundle inside the running
+ * framework (an installation or a rollback refreshes it) is not a start: the media it knew stay known
+ * ({@link SeenMedia}).
  */
 // provider.pid: the configuration an operator changes to rank it (the console does)
 @Component(configurationPid = UsbProvider.PID, service = UpdateProvider.class,
@@ -89,12 +102,25 @@ public class UsbProvider implements UpdateProvider {
         }
     }
 
+    /**
+     * Which framework launch this is ({@code org.osgi.framework.uuid}, new at every framework start, unchanged when
+     * a bundle is refreshed) and where the media seen in it are kept across restarts of this bundle; NONE: not kept.
+     */
+    record Launch(String id, Path seenFile) {
+        static final Launch NONE = new Launch(null, null);
+    }
+
     private final ManifestReader manifests = new ManifestReader();
-    /** Versions of the packages the watcher has seen (absent: not a valid package). */
+    /** Versions of the package files read (empty: not a valid package), so each file is read and reported once. */
     private final Map<MediaScanner.PackageFile, Optional<SemanticVersion>> versions = new ConcurrentHashMap<>();
-    /** Versions the engine said were refused, as learnt in {@link #offer}. */
-    private final Set<SemanticVersion> refused = ConcurrentHashMap.newKeySet();
+    /** SHA-256 of package files hashed because a package of their version was refused. */
+    private final Map<MediaScanner.PackageFile, String> digests = new ConcurrentHashMap<>();
+    /** Package files the engine said were refused (by version and digest), as learnt in {@link #offer}. */
+    private final Set<MediaScanner.PackageFile> refused = ConcurrentHashMap.newKeySet();
     private volatile Settings settings;
+    private volatile Launch launch = Launch.NONE;
+    /** True once the watcher reported its first listing (only then is there something to keep at stop). */
+    private volatile boolean settled;
     private volatile MediaScanner.Listing listing = MediaScanner.Listing.EMPTY;
     private volatile SemanticVersion running;
     private volatile boolean checkWanted;
@@ -113,12 +139,26 @@ public class UsbProvider implements UpdateProvider {
     @Activate
     void activate(ComponentContext context) throws IOException {
         pstat = () -> (PstatService) context.locateService(PSTAT);
+        BundleContext bundle = context.getBundleContext();
+        java.io.File data = bundle.getDataFile(SeenMedia.FILE);
+        launch = new Launch(bundle.getProperty(Constants.FRAMEWORK_UUID), data == null ? null : data.toPath());
         start();
+    }
+
+    /** Where this launch's media are kept across restarts of the provider (unit tests give their own). */
+    void setLaunch(Launch l) {
+        launch = l;
     }
 
     /** Starts watching (on the thread "ocf-usb-watch"; returns at once). */
     synchronized void start() throws IOException {
-        watcher = new MediaWatcher(() -> settings.roots(), settings.mountinfo(), this::mediaChanged,
+        MediaScanner.Listing known = SeenMedia.load(launch);
+        if (!known.media().isEmpty()) {
+            LOG.info("USB provider restarted inside the running gateway: {} already there, not counted as inserted",
+                    describeMedia(known));
+        }
+        settled = false;
+        watcher = new MediaWatcher(() -> settings.roots(), settings.mountinfo(), known, this::mediaChanged,
                 this::startWantedCheck);
         watcher.start();
         LOG.info("USB provider watching {}", settings.roots());
@@ -145,6 +185,9 @@ public class UsbProvider implements UpdateProvider {
         if (watcher != null) {
             watcher.close();
             watcher = null;
+            if (settled) {
+                SeenMedia.save(launch, listing);
+            }
         }
     }
 
@@ -171,28 +214,39 @@ public class UsbProvider implements UpdateProvider {
                 if (request.isCancelled()) {
                     return Optional.empty();
                 }
-                SemanticVersion v;
-                try {
-                    v = manifests.version(p.path());
-                } catch (ManifestReader.NotAPackage e) {
-                    LOG.warn("Ignoring {} on the medium: {}", p.path(), e.getMessage());
-                    continue;
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("Ignoring {}: cannot read it: {}", p.path(), e.toString());
+                Optional<SemanticVersion> read = version(p);
+                if (read.isEmpty()) {
                     continue;
                 }
+                SemanticVersion v = read.get();
                 if (!v.isNewerThan(current)) {
                     LOG.debug("Ignoring {}: {} is not newer than {}", p.path(), v, current);
                     continue;
                 }
+                if (best != null && !v.isNewerThan(best.version())) {
+                    continue; // equal versions: the first path stays
+                }
+                String sha = null;
                 if (request.wasRefused(v.toString(), null)) {
-                    refused.add(v);
-                    LOG.info("Ignoring {}: version {} was refused before", p.path(), v);
-                    continue;
+                    // a package of this version was refused: which one is told by its digest
+                    try {
+                        sha = digest(p, request::isCancelled);
+                    } catch (IOException e) {
+                        LOG.warn("Ignoring {}: cannot read it: {}", p.path(), e.toString());
+                        continue;
+                    }
+                    if (sha == null) {
+                        return Optional.empty(); // cancelled
+                    }
+                    if (request.wasRefused(v.toString(), sha)) {
+                        if (refused.add(p)) {
+                            LOG.info("Ignoring {}: this package ({} with SHA-256 {}) was refused before", p.path(), v,
+                                    sha);
+                        }
+                        continue;
+                    }
                 }
-                if (best == null || v.isNewerThan(best.version())) { // equal versions: the first path stays
-                    best = new Candidate(m.dir(), p, v);
-                }
+                best = new Candidate(m.dir(), p, v, sha);
             }
         }
         if (best == null) {
@@ -201,11 +255,41 @@ public class UsbProvider implements UpdateProvider {
         }
         LOG.info("USB: offering {} from {}", best.version(), best.file().path());
         return Optional.of(UpdateOffer.builder(best.version().toString(), best.file().path().toUri())
-                .size(best.file().size()).description("medium " + best.medium() + " with " + best.version())
-                .build());
+                .size(best.file().size()).sha256(best.sha256())
+                .description("medium " + best.medium() + " with " + best.version()).build());
     }
 
-    private record Candidate(Path medium, MediaScanner.PackageFile file, SemanticVersion version) {
+    /** A package to offer; {@code sha256} only when it was hashed (a package of its version was refused). */
+    private record Candidate(Path medium, MediaScanner.PackageFile file, SemanticVersion version, String sha256) {
+    }
+
+    /**
+     * The file's SHA-256 (lowercase hex, as the engine records refusals), cached while the file is unchanged; null
+     * when cancelled. Costly (the whole package from the medium), so asked only for refused versions.
+     */
+    private String digest(MediaScanner.PackageFile p, BooleanSupplier cancelled) throws IOException {
+        String known = digests.get(p);
+        if (known != null) {
+            return known;
+        }
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK always has SHA-256", e);
+        }
+        try (InputStream in = Files.newInputStream(p.path(), LinkOption.NOFOLLOW_LINKS)) {
+            byte[] buf = new byte[PackageCopy.BUFFER];
+            for (int n; (n = in.read(buf)) > 0;) {
+                if (cancelled.getAsBoolean()) {
+                    return null;
+                }
+                md.update(buf, 0, n);
+            }
+        }
+        String sha = HexFormat.of().formatHex(md.digest());
+        digests.put(p, sha);
+        return sha;
     }
 
     @Override
@@ -237,8 +321,8 @@ public class UsbProvider implements UpdateProvider {
         for (MediaScanner.Medium m : l.media()) {
             for (MediaScanner.PackageFile p : m.packages()) {
                 versions.getOrDefault(p, Optional.empty())
-                        .filter(v -> (r == null || v.isNewerThan(r)) && !refused.contains(v))
-                        .ifPresent(v -> all.add(new Candidate(m.dir(), p, v)));
+                        .filter(v -> (r == null || v.isNewerThan(r)) && !refused.contains(p))
+                        .ifPresent(v -> all.add(new Candidate(m.dir(), p, v, null)));
             }
         }
         return all.stream().max(Comparator.comparing(Candidate::version)
@@ -271,18 +355,21 @@ public class UsbProvider implements UpdateProvider {
                 LOG.info("USB medium inserted: {} ({} package file(s))", m.dir(), m.packages().size());
             }
             for (MediaScanner.PackageFile p : m.packages()) {
-                if (known.contains(p)) {
-                    continue;
+                Optional<SemanticVersion> v = version(p); // known ones too: status() shows them
+                if (!known.contains(p)) {
+                    v.ifPresent(version -> arrived.add(new Candidate(m.dir(), p, version, null)));
                 }
-                Optional<SemanticVersion> v = versions.computeIfAbsent(p, this::readVersion);
-                v.ifPresent(version -> arrived.add(new Candidate(m.dir(), p, version)));
             }
         }
-        versions.keySet().retainAll(Set.copyOf(after.packages()));
+        Set<MediaScanner.PackageFile> present = Set.copyOf(after.packages());
+        versions.keySet().retainAll(present);
+        digests.keySet().retainAll(present);
+        refused.retainAll(present);
         listing = after;
+        settled = true;
         SemanticVersion r = running;
         Optional<Candidate> newer = arrived.stream()
-                .filter(c -> (r == null || c.version().isNewerThan(r)) && !refused.contains(c.version()))
+                .filter(c -> (r == null || c.version().isNewerThan(r)) && !refused.contains(c.file()))
                 .max(Comparator.comparing(Candidate::version));
         if (newer.isPresent() && settings.checkOnInsert()) {
             LOG.info("USB: {} on {} is newer than {}: starting an availability check", newer.get().version(),
@@ -292,15 +379,29 @@ public class UsbProvider implements UpdateProvider {
         }
     }
 
-    private Optional<SemanticVersion> readVersion(MediaScanner.PackageFile p) {
+    /**
+     * The version in the file's manifest, read once per file (path, size, time): a file that is not a package is
+     * reported once, not at every check and scan. A read error (a medium still mounting) is not kept: tried again.
+     * Anything else thrown by one file's manifest (e.g. an Error of a parser) only skips that file.
+     */
+    private Optional<SemanticVersion> version(MediaScanner.PackageFile p) {
+        Optional<SemanticVersion> known = versions.get(p);
+        if (known != null) {
+            return known;
+        }
+        Optional<SemanticVersion> v = Optional.empty();
         try {
-            return Optional.of(manifests.version(p.path()));
+            v = Optional.of(manifests.version(p.path()));
         } catch (ManifestReader.NotAPackage e) {
             LOG.warn("Ignoring {} on the medium: {}", p.path(), e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Ignoring {}: cannot read it: {}", p.path(), e.toString());
+        } catch (IOException e) {
+            LOG.warn("Ignoring {} for now: cannot read it: {}", p.path(), e.toString());
+            return v;
+        } catch (Throwable e) {
+            LOG.error("Ignoring {}: reading its manifest failed", p.path(), e);
         }
-        return Optional.empty();
+        versions.put(p, v);
+        return v;
     }
 
     /** Asks pstat for tm 256 when a check is wanted; waits for pstat (on the watcher's ticks) while it is absent. */

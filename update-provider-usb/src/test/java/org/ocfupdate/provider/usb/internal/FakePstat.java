@@ -18,6 +18,11 @@ final class FakePstat implements PstatService {
     final List<Boolean> owners = new CopyOnWriteArrayList<>();
     volatile boolean busy;
     volatile int refusals;
+    /** Thrown by the next update (a failure no caller expects), then cleared. */
+    volatile Error failNext;
+    /** What {@link #context} returned at each recorded change (e.g. the media the provider knew then). */
+    final List<Object> contexts = new CopyOnWriteArrayList<>();
+    volatile java.util.function.Supplier<Object> context = () -> null;
 
     @Override
     public Pstat current() {
@@ -26,11 +31,17 @@ final class FakePstat implements PstatService {
 
     @Override
     public Pstat update(PstatChange change, boolean owner) throws PstatRefusedException {
+        Error e = failNext;
+        if (e != null) {
+            failNext = null;
+            throw e;
+        }
         if (busy) {
             refusals++;
             throw new PstatRefusedException(PstatRefusedException.Reason.BAD_REQUEST,
                     "a software-update action is running (NEW_VERSION_CHECK)");
         }
+        contexts.add(String.valueOf(context.get()));
         changes.add(change);
         owners.add(owner);
         return current();
