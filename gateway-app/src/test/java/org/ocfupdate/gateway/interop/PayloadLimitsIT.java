@@ -61,11 +61,11 @@ class PayloadLimitsIT extends OneGatewayPerClass {
     @Test
     void plainCoapBlock1IsRefusedAtItsFirstBlock() throws Exception {
         // CON POST /oic/sec/pstat, token 4 bytes, content-format 10000, Block1 num 0, more, 16 bytes; 16 bytes
-        byte[] header = HexFormat.of().parseHex("44020001" + "01020304"
-                + "b3 6f6963 03 736563 05 7073746174".replace(" ", "") // Uri-Path oic / sec / pstat
+        byte[] header = HexFormat.of().parseHex(("44020001" + "01020304"
+                + "b3 6f6963 03 736563 05 7073746174" // Uri-Path oic / sec / pstat
                 + "12 2710" // Content-Format 10000
                 + "d1 02 08" // Block1 (27): num 0, M, szx 0
-                + "ff");
+                + "ff").replace(" ", ""));
         byte[] request = Arrays.copyOf(header, header.length + 16);
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             s.setSoTimeout(10_000);
