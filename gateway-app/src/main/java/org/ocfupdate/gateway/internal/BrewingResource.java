@@ -10,6 +10,8 @@ import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
 import org.ocfupdate.pstat.api.ResourceStore;
+import org.ocfupdate.pstat.cbor.MalformedCborException;
+import org.ocfupdate.pstat.cbor.StrictCbor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -73,8 +75,9 @@ public class BrewingResource extends CoapResource {
         }
         ObjectNode next = state.deepCopy();
         try {
-            JsonNode body = CBOR.readTree(exchange.getRequestPayload());
-            if (body == null || !body.isObject()) {
+            // the gateway's one strict decoder, as for pstat: one item, no duplicate key, no tag
+            JsonNode body = StrictCbor.decode(exchange.getRequestPayload());
+            if (!body.isObject()) {
                 throw new IllegalArgumentException("payload must be a CBOR map");
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext();) {
@@ -92,8 +95,8 @@ public class BrewingResource extends CoapResource {
                     default -> throw new IllegalArgumentException("unknown property " + e.getKey());
                 }
             }
-        } catch (IOException e) {
-            exchange.respond(ResponseCode.BAD_REQUEST, "malformed CBOR");
+        } catch (MalformedCborException e) {
+            exchange.respond(ResponseCode.BAD_REQUEST, e.getMessage());
             return;
         } catch (IllegalArgumentException e) {
             exchange.respond(ResponseCode.BAD_REQUEST, e.getMessage());

@@ -73,6 +73,13 @@ class PstatUpdateIT extends OneGatewayPerClass {
     static Stream<Arguments> badWrites() {
         return Stream.of(
                 bad("malformed CBOR", new byte[] {(byte) 0xff, 0x00, 0x12}, 10000, "4.00", "CBOR"),
+                // strict decoding (issue 12, item 14): {"tm":64} followed by a byte, by a second map; a key twice;
+                // tags on the value and nested in dos
+                bad("trailing byte", hex("a1 62746d 1840 00"), 10000, "4.00", "more than one data item"),
+                bad("two items", hex("a1 62746d 1840 a1 62746d 00"), 10000, "4.00", "more than one data item"),
+                bad("duplicate key", hex("a2 62746d 1840 62746d 00"), 10000, "4.00", "Duplicate field 'tm'"),
+                bad("tagged tm 1(256)", hex("a1 62746d c1 190100"), 10000, "4.00", "tag 1"),
+                bad("tag nested in dos", hex("a1 63646f73 a1 6173 c1 02"), 10000, "4.00", "tag 1"),
                 bad("not a map", Payloads.cbor(new int[] {1}), 10000, "4.00", "map"),
                 bad("unknown property", Payloads.cbor(Map.of("foo", 1)), 10000, "4.00", "foo"),
                 bad("read-only cm", Payloads.cbor(Map.of("cm", 0)), 10000, "4.00", "cm"),
@@ -93,6 +100,10 @@ class PstatUpdateIT extends OneGatewayPerClass {
                 bad("text/plain", Payloads.cbor(Map.of("om", 4)), 0, "4.15", "content-format"),
                 bad("no content-format", Payloads.cbor(Map.of("om", 4)), null, "4.15", "content-format"),
                 bad("over 1024 bytes", Payloads.cbor(Map.of("foo", "x".repeat(1100))), 10000, "4.13", "1024"));
+    }
+
+    static byte[] hex(String h) {
+        return java.util.HexFormat.of().parseHex(h.replace(" ", ""));
     }
 
     static Arguments bad(String name, byte[] body, Integer format, String code, String mentions) {

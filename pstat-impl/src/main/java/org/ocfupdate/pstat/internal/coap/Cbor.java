@@ -3,6 +3,9 @@ package org.ocfupdate.pstat.internal.coap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
+import org.ocfupdate.pstat.cbor.MalformedCborException;
+import org.ocfupdate.pstat.cbor.StrictCbor;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
@@ -22,12 +25,12 @@ public final class Cbor {
         }
     }
 
-    /** @throws IOException when {@code payload} is not one well-formed CBOR item */
-    public static JsonNode decode(byte[] payload) throws IOException {
-        JsonNode node = MAPPER.readTree(payload);
-        if (node == null || node.isMissingNode()) {
-            throw new IOException("empty payload");
-        }
-        return node;
+    /**
+     * Decodes a request payload strictly ({@link StrictCbor}: one item, no duplicate key, no tag).
+     *
+     * @throws MalformedCborException with a short diagnostic when it is not
+     */
+    public static JsonNode decode(byte[] payload) throws MalformedCborException {
+        return StrictCbor.decode(payload);
     }
 }

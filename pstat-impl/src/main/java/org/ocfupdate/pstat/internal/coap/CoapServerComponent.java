@@ -17,13 +17,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.network.CoapStackFactory;
+import org.eclipse.californium.core.network.InMemoryMessageExchangeStore;
+import org.eclipse.californium.core.network.RandomTokenGenerator;
+import org.eclipse.californium.core.network.TokenGenerator;
 import org.eclipse.californium.core.server.resources.Resource;
+import org.eclipse.californium.elements.Connector;
 import org.eclipse.californium.elements.UDPConnector;
 import org.eclipse.californium.elements.UdpMulticastConnector;
 import org.eclipse.californium.elements.config.Configuration;
@@ -67,6 +73,11 @@ public class CoapServerComponent {
     /** The OCF "All CoAP nodes" groups. */
     static final List<String> GROUPS = List.of("224.0.1.187", "ff02::158", "ff03::158", "ff05::158");
     static final int MULTICAST_PORT = 5683;
+    /** Block1 transfers kept at once per endpoint, and as many Block2 transfers. */
+    static final int MAX_BLOCKWISE_TRANSFERS = 1000;
+    static final int BLOCKWISE_LIFETIME_SECONDS = 60;
+    /** Exchanges kept for duplicate detection per endpoint. */
+    static final int MAX_DEDUPLICATED = 10_000;
 
     static {
         CoapConfig.register();
@@ -120,10 +131,7 @@ public class CoapServerComponent {
             @Reference AccessControl acl, @Reference Credentials credentials) throws IOException {
         this.acl = acl;
         this.credentials = credentials;
-        Configuration cfg = Configuration.createStandardWithoutFile();
-        // Duplicate detection bounded per peer (the last 64 message ids of each): the default keeps every
-        // exchange for EXCHANGE_LIFETIME (247 s), which a busy client turns into gigabytes of heap.
-        cfg.set(CoapConfig.DEDUPLICATOR, CoapConfig.DEDUPLICATOR_PEERS_MARK_AND_SWEEP);
+        Configuration cfg = configuration();
         // one receiver thread is the bottleneck under load on a multi-core gateway
         int cores = Runtime.getRuntime().availableProcessors();
         cfg.set(UdpConfig.UDP_RECEIVER_THREAD_COUNT, Math.max(1, Math.min(4, cores)));
@@ -132,8 +140,10 @@ public class CoapServerComponent {
                 : new InetSocketAddress(InetAddress.getByName(config.host()), config.port());
         UDPConnector connector = new UDPConnector(bind, cfg);
         connector.setReuseAddress(config.multicast());
-        endpoint = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(connector)
-                .setOptionRegistry(OcfOptions.REGISTRY).build();
+        server = new CoapServer(cfg);
+        OcfDeliverer deliverer = new OcfDeliverer(server.getRoot(), cfg, acl);
+        server.setMessageDeliverer(deliverer);
+        endpoint = endpoint(cfg, connector, deliverer);
         Path home = GatewayHome.data(context).getParent();
         guard = new AbuseGuard(cfg, SecureEndpoint.MAX_RECENT_HANDSHAKES);
         InetSocketAddress secureBind = new InetSocketAddress(bind.getAddress(), config.securePort());
@@ -147,10 +157,7 @@ public class CoapServerComponent {
             // a factory reset (pstat RESET) made a new owner: tell its key, once
             credentials.takeFreshOwnerKey().ifPresent(k -> tellOwnerKey(k, credentials, dtls.getAddress()));
         };
-        secureEndpoint = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(dtls)
-                .setOptionRegistry(OcfOptions.REGISTRY).build();
-        server = new CoapServer(cfg);
-        server.setMessageDeliverer(new OcfDeliverer(server.getRoot(), cfg, acl));
+        secureEndpoint = endpoint(cfg, dtls, deliverer);
         server.addEndpoint(endpoint);
         server.addEndpoint(secureEndpoint);
         try {
@@ -250,6 +257,39 @@ public class CoapServerComponent {
                 }, ResponseCode.UNAUTHORIZED);
             }
         }
+    }
+
+    /**
+     * Californium's configuration with the gateway's memory bounds (issue 12, item 9): request bodies of at most
+     * {@link OcfResource#MAX_REQUEST} bytes also when sent block-wise (a larger one is answered 4.13 before it is
+     * buffered further), block-wise transfers forgotten after {@value #BLOCKWISE_LIFETIME_SECONDS} s without a
+     * block (Californium: 300 s); duplicate detection is bounded by {@link #endpoint}.
+     */
+    static Configuration configuration() {
+        Configuration cfg = Configuration.createStandardWithoutFile();
+        cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, OcfResource.MAX_REQUEST);
+        cfg.set(CoapConfig.BLOCKWISE_STATUS_LIFETIME, BLOCKWISE_LIFETIME_SECONDS, TimeUnit.SECONDS);
+        return cfg;
+    }
+
+    /**
+     * An endpoint of the gateway: the OCF options, access control before any block-wise buffering and at most
+     * {@value #MAX_BLOCKWISE_TRANSFERS} Block1 and as many Block2 transfers ({@link OcfStack}), and duplicate
+     * detection of at most {@value #MAX_DEDUPLICATED} exchanges ({@link BoundedDeduplicator}; Californium's keep
+     * every exchange for 247 s, ~1 KB each, however many peers send them).
+     */
+    static CoapEndpoint endpoint(Configuration cfg, Connector connector, OcfDeliverer deliverer) {
+        return endpoint(cfg, connector, OcfStack.factory(deliverer, MAX_BLOCKWISE_TRANSFERS), MAX_DEDUPLICATED);
+    }
+
+    static CoapEndpoint endpoint(Configuration cfg, Connector connector, CoapStackFactory stack,
+            int maxDeduplicated) {
+        TokenGenerator tokens = new RandomTokenGenerator(cfg);
+        InMemoryMessageExchangeStore exchanges = new InMemoryMessageExchangeStore(cfg, tokens);
+        exchanges.setDeduplicator(new BoundedDeduplicator(cfg, maxDeduplicated));
+        return new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(connector)
+                .setOptionRegistry(OcfOptions.REGISTRY).setCoapStackFactory(stack).setTokenGenerator(tokens)
+                .setMessageExchangeStore(exchanges).build();
     }
 
     /** A pre-shared key removed from /oic/sec/cred ends the DTLS sessions made with it at once. */

@@ -2,6 +2,7 @@ package org.ocfupdate.pstat.internal.coap;
 
 import java.util.Optional;
 
+import org.eclipse.californium.core.coap.CoAP.Code;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.CoAP.Type;
 import org.eclipse.californium.core.coap.Request;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * where Californium cannot tell it was multicast; a non-confirmable request is what multicast requests are, so the
  * rule covers both.</li>
  * </ul>
+ * For a request carrying Block1, {@link OcfStack} asks the same before Californium buffers the block.
  */
 final class OcfDeliverer extends ServerMessageDeliverer {
     private static final Logger LOG = LoggerFactory.getLogger(OcfDeliverer.class);
@@ -39,6 +41,21 @@ final class OcfDeliverer extends ServerMessageDeliverer {
 
     @Override
     protected boolean preDeliverRequest(Exchange exchange) {
+        return refuse(exchange, false);
+    }
+
+    /**
+     * The same checks for a block of a request body, before Californium's block-wise layer buffers it
+     * ({@link OcfStack}), plus what no resource here takes: a body on a method other than POST or PUT, a query
+     * (which would let one peer open a transfer per query string), a path not served.
+     *
+     * @return true when the request was answered (or, non-confirmable, dropped) and must not be buffered
+     */
+    boolean refuseBeforeBuffering(Exchange exchange) {
+        return refuse(exchange, true);
+    }
+
+    private boolean refuse(Exchange exchange, boolean beforeBuffering) {
         Request request = exchange.getRequest();
         boolean quiet = request.getType() == Type.NON || request.isMulticast();
         Resource resource;
@@ -52,7 +69,24 @@ final class OcfDeliverer extends ServerMessageDeliverer {
                 exchange.executeComplete();
                 return true;
             }
-            return false; // Californium answers 4.04
+            if (!beforeBuffering) {
+                return false; // Californium answers 4.04
+            }
+            answer(exchange, ResponseCode.NOT_FOUND, "no resource /" + request.getOptions().getUriPathString());
+            return true;
+        }
+        if (beforeBuffering) {
+            String refusal = request.getCode() != Code.POST && request.getCode() != Code.PUT
+                    ? "a block-wise request body is taken with POST or PUT only"
+                    : request.getOptions().getURIQueryCount() > 0 ? "no query with a block-wise request body" : null;
+            if (refusal != null) {
+                if (quiet) {
+                    exchange.executeComplete();
+                } else {
+                    answer(exchange, ResponseCode.BAD_REQUEST, refusal);
+                }
+                return true;
+            }
         }
         Peer peer = Peer.of(exchange);
         Optional<String> refusal = acl.refusal(peer.secure(), peer.subject(), resource.getURI(), permission(request));
@@ -69,12 +103,16 @@ final class OcfDeliverer extends ServerMessageDeliverer {
         if (quiet) {
             exchange.executeComplete();
         } else {
-            Response response = new Response(ResponseCode.UNAUTHORIZED);
-            response.setPayload(refusal.get());
-            OcfOptions.answerVersion(request, response);
-            exchange.sendResponse(response);
+            answer(exchange, ResponseCode.UNAUTHORIZED, refusal.get());
         }
         return true;
+    }
+
+    private static void answer(Exchange exchange, ResponseCode code, String diagnostic) {
+        Response response = new Response(code);
+        response.setPayload(diagnostic);
+        OcfOptions.answerVersion(exchange.getRequest(), response);
+        exchange.sendResponse(response);
     }
 
     /** The CRUDN bit a method needs; an Observe registration is a RETRIEVE. */

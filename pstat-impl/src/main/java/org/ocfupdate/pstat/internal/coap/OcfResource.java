@@ -1,6 +1,5 @@
 package org.ocfupdate.pstat.internal.coap;
 
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +12,7 @@ import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.ocfupdate.pstat.cbor.MalformedCborException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -106,8 +106,8 @@ public abstract class OcfResource extends CoapResource {
         }
         try {
             return Cbor.decode(request.getPayload());
-        } catch (IOException e) {
-            error(exchange, ResponseCode.BAD_REQUEST, "malformed CBOR");
+        } catch (MalformedCborException e) {
+            error(exchange, ResponseCode.BAD_REQUEST, e.getMessage());
             return null;
         }
     }
