@@ -400,7 +400,7 @@ public class PstatServiceImpl implements PstatService {
                 outcome = UpdateResult.SUCCESS.code() + " " + engine.install(pkg, j::step);
             } catch (UpdateException e) {
                 outcome = e.result().code() + " " + e.getMessage();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // an Error too: the state machine must hear the end of every installation
                 LOG.error("Installation failed unexpectedly", e);
                 outcome = UpdateResult.UPGRADE_FAILURE.code() + " internal error: " + e;
             }
@@ -497,7 +497,7 @@ public class PstatServiceImpl implements PstatService {
         for (PstatListener l : listeners) {
             try {
                 l.pstatChanged(current);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // one listener's Error must not stop the others or escape the lock
                 LOG.warn("A pstat listener failed", e);
             }
         }
