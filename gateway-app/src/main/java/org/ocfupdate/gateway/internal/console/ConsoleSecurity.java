@@ -92,21 +92,12 @@ public class ConsoleSecurity implements SecurityProvider {
     /**
      * Every request of the console's servlet context passes here before any page sees it (the console calls its
      * security provider from its ServletContextHelper), so this is the one place that guards the whole console:
-     * a locked client address is refused (429) unchecked, a state-changing request from another origin is refused
-     * (403, {@link SameOrigin}), then the password is checked (401) and a wrong one counted ({@link LoginThrottle}).
+     * a state-changing request from another origin is refused (403, {@link SameOrigin}); a password from a locked
+     * client address is refused unchecked (429, {@link LoginThrottle}); else it is checked (401 when wrong).
      */
     @Override
     public Object authenticate(HttpServletRequest request, HttpServletResponse response) {
         long now = System.nanoTime();
-        String client = LoginThrottle.key(request.getRemoteAddr());
-        long wait = throttle.lockedFor(client, now);
-        if (wait > 0) {
-            long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait + TimeUnit.SECONDS.toNanos(1) - 1));
-            response.setHeader("Retry-After", Long.toString(seconds));
-            answer(response, 429, "Too many wrong passwords from " + request.getRemoteAddr() + ": try again in "
-                    + seconds + " s. Nothing was checked.");
-            return null;
-        }
         String console = SameOrigin.of(request.getScheme(), request.getHeader("Host"), request.getServerName(),
                 request.getServerPort());
         String foreign = SameOrigin.refusal(request.getMethod(), request.getHeader("Origin"),
@@ -122,12 +113,21 @@ public class ConsoleSecurity implements SecurityProvider {
         }
         ConsoleCredentials c = credentials;
         String[] given = basic(request.getHeader("Authorization"));
-        if (c != null && given != null && c.matches(given[0], given[1])) {
-            throttle.succeeded(client);
-            return given[0];
-        }
         if (c != null && given != null) {
-            long lock = throttle.wrong(client, now);
+            String client = LoginThrottle.key(request.getRemoteAddr());
+            long wait = throttle.admit(client, now);
+            if (wait > 0) {
+                long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait + TimeUnit.SECONDS.toNanos(1) - 1));
+                response.setHeader("Retry-After", Long.toString(seconds));
+                answer(response, 429, "Too many wrong passwords from " + request.getRemoteAddr() + ": try again in "
+                        + seconds + " s. No password was checked.");
+                return null;
+            }
+            if (c.matches(given[0], given[1])) {
+                throttle.succeeded(client);
+                return given[0];
+            }
+            long lock = throttle.lockedFor(client, now);
             if (lock > 0) {
                 wrongPasswords.warn("Web Console: repeated wrong passwords from " + request.getRemoteAddr()
                         + " (someone guessing, or a script with old credentials): its requests are refused (429) "

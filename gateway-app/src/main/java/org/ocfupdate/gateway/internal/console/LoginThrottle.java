@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * mistypes); the {@value #FREE_TRIES}th in a row and every further one locks the address for a time that doubles each
  * time, from {@value #FIRST_LOCK_SECONDS} s up to {@value #MAX_LOCK_SECONDS} s. While locked, the address
  * is answered at once without any password being checked (so it learns nothing, not even from the right one), and
- * no servlet thread sleeps. A successful login, or an hour without a wrong try, clears the address.
+ * no servlet thread sleeps. Only {@link #admit}ted tries are checked, one at a time once the lockouts begin. A successful login, or an hour without a wrong try, clears the address.
  * <p>
  * Memory is bounded: at most {@link #MAX_ADDRESSES} addresses are remembered, the least recently seen one is
  * forgotten first, and IPv6 addresses count per /64 network (one host owns a whole /64, so cycling through it must
@@ -36,27 +36,34 @@ final class LoginThrottle {
         }
     };
 
-    /** Nanoseconds this client must still wait before a password of it is checked; 0 = check it now. */
+    /** Nanoseconds this client must still wait before a password of it is checked; 0 = none. */
     synchronized long lockedFor(String client, long nowNanos) {
         Client c = clients.get(client);
         return c == null ? 0 : Math.max(0, c.lockedUntil - nowNanos);
     }
 
-    /** Counts a wrong password; returns the lockout it starts, in nanoseconds, or 0 for none. */
-    synchronized long wrong(String client, long nowNanos) {
+    /**
+     * Before a password is checked: 0 = check it, else the nanoseconds to wait (nothing is checked nor counted).
+     * An admitted try counts as wrong at once, until {@link #succeeded} says otherwise: so concurrent requests
+     * cannot slip in while one is being checked, and the try that reaches {@value #FREE_TRIES} starts the lockout
+     * before its answer.
+     */
+    synchronized long admit(String client, long nowNanos) {
         Client c = clients.computeIfAbsent(client, k -> new Client());
+        if (c.lockedUntil - nowNanos > 0) {
+            return c.lockedUntil - nowNanos;
+        }
         if (c.wrong > 0 && nowNanos - c.lastWrong > TimeUnit.SECONDS.toNanos(FORGET_SECONDS)) {
             c.wrong = 0;
         }
         c.wrong++;
         c.lastWrong = nowNanos;
-        if (c.wrong < FREE_TRIES) {
-            return 0;
+        if (c.wrong >= FREE_TRIES) {
+            int doublings = Math.min(c.wrong - FREE_TRIES, 30);
+            c.lockedUntil = nowNanos
+                    + TimeUnit.SECONDS.toNanos(Math.min(FIRST_LOCK_SECONDS << doublings, MAX_LOCK_SECONDS));
         }
-        int doublings = Math.min(c.wrong - FREE_TRIES, 30);
-        long lock = TimeUnit.SECONDS.toNanos(Math.min(FIRST_LOCK_SECONDS << doublings, MAX_LOCK_SECONDS));
-        c.lockedUntil = nowNanos + lock;
-        return lock;
+        return 0;
     }
 
     /** A right password: the client starts afresh. */
