@@ -103,9 +103,9 @@ public class ConsoleSecurity implements SecurityProvider {
         String foreign = SameOrigin.refusal(request.getMethod(), request.getHeader("Origin"),
                 request.getHeader("Referer"), console);
         if (foreign != null) {
-            crossSite.warn("Web Console: refused " + foreign + " (" + request.getMethod() + " "
-                    + request.getRequestURI() + " from " + request.getRemoteAddr() + "): protection against "
-                    + "cross-site request forgery, nothing was changed", now);
+            crossSite.warn("Web Console: refused " + request.getMethod() + " " + request.getRequestURI() + " from "
+                    + request.getRemoteAddr() + " (protection against cross-site request forgery; nothing was "
+                    + "changed): " + foreign, now);
             answer(response, HttpServletResponse.SC_FORBIDDEN, "Refused: " + foreign
                     + ". The console takes changes only from its own pages (protection against cross-site request "
                     + "forgery); nothing was changed.");
