@@ -146,6 +146,7 @@ public class ConsoleSecurity implements SecurityProvider {
         try {
             response.setStatus(status);
             response.setContentType("text/plain;charset=UTF-8");
+            response.setHeader("X-Content-Type-Options", "nosniff"); // the text quotes request headers
             response.getWriter().println(text);
         } catch (IOException | IllegalStateException e) {
             LOG.debug("Cannot answer {}: {}", status, e.getMessage());
