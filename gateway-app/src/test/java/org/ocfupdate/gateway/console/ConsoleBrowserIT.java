@@ -122,6 +122,8 @@ class ConsoleBrowserIT {
                 assertEquals(401, r.statusCode(), path + " with " + auth);
                 assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic realm="));
             }
+            // a login clears the count of wrong passwords (ConsoleLoginThrottleIT): no lockout here
+            assertEquals(200, get("/bundles", basic(user, password)).statusCode());
         }
         assertEquals(200, get("/bundles", basic(user, password)).statusCode());
     }
@@ -130,6 +132,7 @@ class ConsoleBrowserIT {
     void aPostWithoutThePageTokenChangesNothing() throws Exception {
         HttpRequest post = HttpRequest.newBuilder(URI.create(console("/ocf-update/action")))
                 .header("Authorization", basic(user, password))
+                .header("Origin", "http://127.0.0.1:" + httpPort) // from the console itself, but without the token
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("do=check")).build();
         HttpResponse<String> r = HTTP.send(post, HttpResponse.BodyHandlers.ofString());
@@ -141,8 +144,7 @@ class ConsoleBrowserIT {
 
     @Test
     void anOperatorChecksAndUpdatesFromAUsbMediumInTheBrowser() throws Exception {
-        browser = chromium();
-        browser.get(console("/ocf-update"));
+        browser().get(console("/ocf-update"));
         String running = get("/ocf-update/state.json", basic(user, password)).body()
                 .replaceAll("(?s).*\"version\":\"([^\"]+)\".*", "$1");
         awaitText("ocf-state", "idle");
@@ -198,6 +200,161 @@ class ConsoleBrowserIT {
         assertTrue(firstRow.contains(running) && firstRow.contains(next) && firstRow.contains("usb")
                 && firstRow.contains("success"), firstRow);
         screenshot("updated");
+    }
+
+    /**
+     * The operator adds a key through the stock Configuration page (configMgr): it takes effect. The same form POST
+     * sent by a page of another origin in the same logged-in browser, or by any client with a foreign Origin or
+     * Referer or with neither, is refused with 403 and changes nothing.
+     */
+    @Test
+    void theConfigurationPageChangesTheTrustedKeysButTheSamePostFromAnotherSiteChangesNothing() throws Exception {
+        OcfPkg.run(home, "keygen", "--private", "second-private.pem", "--public", "second.pem");
+        OcfPkg.run(home, "keygen", "--private", "evil-private.pem", "--public", "evil.pem");
+        String keys = home.resolve("vendor.pem") + "," + home.resolve("second.pem");
+        browser().get(console("/configMgr/org.ocfupdate.trust"));
+        WebElement field = new WebDriverWait(browser, Duration.ofSeconds(20))
+                .until(d -> d.findElement(By.cssSelector("#editorForm [name='keys']")));
+        field.clear();
+        field.sendKeys(keys);
+        browser.findElement(By.xpath("//div[contains(@class,'ui-dialog-buttonpane')]//button[normalize-space(.)='Save']"))
+                .click();
+        assertEquals(keys, trustedKeysSetting(), "the page's POST reached ConfigAdmin");
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> stateJson().contains("second.pem"));
+        screenshot("configuration-saved");
+
+        String evil = "apply=true&action=ajaxConfigManager&%24location=&propertylist=keys&keys="
+                + java.net.URLEncoder.encode(home.resolve("evil.pem").toString(), StandardCharsets.UTF_8);
+        // the attack of the issue: a page of another origin submits the form in the operator's browser
+        try (CrossSitePage page = new CrossSitePage(console("/configMgr/org.ocfupdate.trust"), evil)) {
+            browser.get(page.url());
+            try {
+                new WebDriverWait(browser, Duration.ofSeconds(20))
+                        .until(d -> d.getCurrentUrl().startsWith(console("")) && d.getPageSource().contains("Refused"));
+            } catch (org.openqa.selenium.TimeoutException e) {
+                throw new AssertionError("the browser shows " + browser.getCurrentUrl() + ":\n"
+                        + browser.getPageSource(), e);
+            }
+            assertTrue(browser.getPageSource().contains("not this console's origin"), browser.getPageSource());
+        }
+        screenshot("cross-site-post-refused");
+        // the same POST from a client: a foreign Origin, Origin null (sandboxed page), a foreign Referer, neither
+        for (String[] from : new String[][] {{"Origin", "http://evil.example"}, {"Origin", "null"},
+                {"Origin", "http://127.0.0.1:" + (httpPort + 1)}, {"Referer", "http://evil.example/csrf.html"},
+                {null, null}}) {
+            HttpResponse<String> r = post("/configMgr/org.ocfupdate.trust", evil, from[0], from[1]);
+            assertEquals(403, r.statusCode(), from[0] + ": " + from[1] + " -> " + r.body());
+        }
+        assertEquals(keys, trustedKeysSetting(), "no refused POST reached ConfigAdmin");
+        assertTrue(!stateJson().contains("evil.pem"), stateJson());
+        assertTrue(gateway.output().contains("cross-site request forgery"), "an operator can tell: " + gateway.output());
+
+        // a script naming the console as its Origin, or a Referer from the console, still works
+        assertEquals(302, post("/configMgr/org.ocfupdate.trust", "apply=true&action=ajaxConfigManager&propertylist=keys&keys="
+                + java.net.URLEncoder.encode(keys, StandardCharsets.UTF_8), "Origin", "http://127.0.0.1:" + httpPort)
+                .statusCode());
+        assertEquals(302, post("/configMgr/org.ocfupdate.trust", "apply=true&action=ajaxConfigManager&propertylist=keys&keys="
+                + java.net.URLEncoder.encode(keys, StandardCharsets.UTF_8), "Referer", console("/configMgr"))
+                .statusCode());
+    }
+
+    @Test
+    void stoppingABundleFromAnotherSiteIsRefused() throws Exception {
+        String id = bundleId("org.ocfupdate.update.provider.usb");
+        for (String origin : new String[] {"http://evil.example", null}) {
+            HttpResponse<String> r = post("/bundles/" + id, "action=stop", origin == null ? null : "Origin", origin);
+            assertEquals(403, r.statusCode(), origin + " -> " + r.body());
+        }
+        assertTrue(get("/bundles/" + id + ".json", basic(user, password)).body().contains("\"state\":\"Active\""),
+                "the USB provider still runs");
+        // the OCF page is behind the same check: even the page's token does not help another site
+        String token = get("/ocf-update", basic(user, password)).body().replaceAll("(?s).*data-csrf=\"([^\"]+)\".*", "$1");
+        HttpRequest action = HttpRequest.newBuilder(URI.create(console("/ocf-update/action")))
+                .header("Authorization", basic(user, password)).header("X-OCF-CSRF", token)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("do=check")).build();
+        HttpResponse<String> r = HTTP.send(action, HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, r.statusCode(), "no Origin: " + r.body());
+        assertTrue(r.body().contains("Origin"), r.body());
+    }
+
+    static HttpResponse<String> post(String path, String form, String header, String value) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(console(path))).timeout(Duration.ofSeconds(10))
+                .header("Authorization", basic(user, password))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form));
+        if (header != null) {
+            r.header(header, value);
+        }
+        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String stateJson() {
+        try {
+            return get("/ocf-update/state.json", basic(user, password)).body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** org.ocfupdate.trust keys as ConfigAdmin holds it, read as the Configuration page reads it. */
+    static String trustedKeysSetting() throws Exception {
+        return com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(get("/configMgr/org.ocfupdate.trust?post=true", basic(user, password)).body())
+                .path("properties").path("keys").path("value").asText();
+    }
+
+    static String bundleId(String symbolicName) throws Exception {
+        for (var b : com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(get("/bundles.json", basic(user, password)).body()).path("data")) {
+            if (b.path("symbolicName").asText().equals(symbolicName)) {
+                return b.path("id").asText();
+            }
+        }
+        throw new AssertionError(symbolicName + " is not installed");
+    }
+
+    /** A page on another origin (another port of 127.0.0.1) that submits a form to the console as it loads. */
+    static final class CrossSitePage implements AutoCloseable {
+        private final com.sun.net.httpserver.HttpServer server;
+
+        CrossSitePage(String target, String form) throws IOException {
+            StringBuilder inputs = new StringBuilder();
+            for (String field : form.split("&")) {
+                String[] kv = field.split("=", 2);
+                inputs.append("<input type=\"hidden\" name=\"")
+                        .append(java.net.URLDecoder.decode(kv[0], StandardCharsets.UTF_8)).append("\" value=\"")
+                        .append(java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8)).append("\">");
+            }
+            byte[] html = ("<html><body><form id=\"f\" method=\"POST\" action=\"" + target + "\">" + inputs
+                    + "</form><script>document.getElementById('f').submit();</script></body></html>")
+                    .getBytes(StandardCharsets.UTF_8);
+            server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/", x -> {
+                x.getResponseHeaders().set("Content-Type", "text/html;charset=UTF-8");
+                x.sendResponseHeaders(200, html.length);
+                x.getResponseBody().write(html);
+                x.close();
+            });
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/csrf.html";
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    static ChromeDriver browser() {
+        if (browser == null) {
+            browser = chromium();
+        }
+        return browser;
     }
 
     static ChromeDriver chromium() {

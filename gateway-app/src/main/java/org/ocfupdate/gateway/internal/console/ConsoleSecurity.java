@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.osgi.framework.BundleContext;
@@ -25,7 +26,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * ({@code felix.webconsole.security.providers}), so the console serves nothing before it is registered, never
  * with admin/admin. The credentials come from PID {@code org.ocfupdate.console} when both are set there, else from
  * {@code data/credentials/console.properties} (generated on first start). When neither is usable every request
- * is refused and the log says why.
+ * is refused and the log says why. It also refuses cross-site requests and throttles wrong passwords for the whole
+ * console: see {@link #authenticate}.
  */
 @Component(service = SecurityProvider.class, configurationPid = ConsoleSecurity.PID, immediate = true,
         property = SecurityProvider.PROPERTY_ID + "=" + ConsoleSecurity.ID)
@@ -50,6 +52,9 @@ public class ConsoleSecurity implements SecurityProvider {
 
     private final Path folder;
     private volatile ConsoleCredentials credentials;
+    private final LoginThrottle throttle = new LoginThrottle();
+    private final RareWarning crossSite = new RareWarning(LOG::warn, 10, TimeUnit.SECONDS);
+    private final RareWarning wrongPasswords = new RareWarning(LOG::warn, 10, TimeUnit.SECONDS);
 
     @Activate
     public ConsoleSecurity(BundleContext context, Config config) {
@@ -84,23 +89,68 @@ public class ConsoleSecurity implements SecurityProvider {
         }
     }
 
+    /**
+     * Every request of the console's servlet context passes here before any page sees it (the console calls its
+     * security provider from its ServletContextHelper), so this is the one place that guards the whole console:
+     * a state-changing request from another origin is refused (403, {@link SameOrigin}); a password from a locked
+     * client address is refused unchecked (429, {@link LoginThrottle}); else it is checked (401 when wrong).
+     */
     @Override
     public Object authenticate(HttpServletRequest request, HttpServletResponse response) {
+        long now = System.nanoTime();
+        String console = SameOrigin.of(request.getScheme(), request.getHeader("Host"), request.getServerName(),
+                request.getServerPort());
+        String foreign = SameOrigin.refusal(request.getMethod(), request.getHeader("Origin"),
+                request.getHeader("Referer"), console);
+        if (foreign != null) {
+            crossSite.warn("Web Console: refused " + request.getMethod() + " " + request.getRequestURI() + " from "
+                    + request.getRemoteAddr() + " (protection against cross-site request forgery; nothing was "
+                    + "changed): " + foreign, now);
+            answer(response, HttpServletResponse.SC_FORBIDDEN, "Refused: " + foreign
+                    + ". The console takes changes only from its own pages (protection against cross-site request "
+                    + "forgery); nothing was changed.");
+            return null;
+        }
         ConsoleCredentials c = credentials;
         String[] given = basic(request.getHeader("Authorization"));
-        if (c != null && given != null && c.matches(given[0], given[1])) {
-            return given[0];
+        if (c != null && given != null) {
+            String client = LoginThrottle.key(request.getRemoteAddr());
+            long wait = throttle.admit(client, now);
+            if (wait > 0) {
+                long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait + TimeUnit.SECONDS.toNanos(1) - 1));
+                response.setHeader("Retry-After", Long.toString(seconds));
+                answer(response, 429, "Too many wrong passwords from " + request.getRemoteAddr() + ": try again in "
+                        + seconds + " s. No password was checked.");
+                return null;
+            }
+            if (c.matches(given[0], given[1])) {
+                throttle.succeeded(client);
+                return given[0];
+            }
+            long lock = throttle.lockedFor(client, now);
+            if (lock > 0) {
+                wrongPasswords.warn("Web Console: repeated wrong passwords from " + request.getRemoteAddr()
+                        + " (someone guessing, or a script with old credentials): its requests are refused (429) "
+                        + "without a check for " + TimeUnit.NANOSECONDS.toSeconds(lock) + " s, twice as long after "
+                        + "each further wrong one (up to " + LoginThrottle.MAX_LOCK_SECONDS / 60 + " min)", now);
+            }
         }
-        try {
-            response.setHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
-            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
-            response.setContentType("text/plain;charset=UTF-8");
-            response.getWriter().println(c == null ? "The console is locked: see the gateway's log."
-                    : "Authentication required (see data/credentials/console.properties).");
-        } catch (IOException | IllegalStateException e) {
-            LOG.debug("Cannot answer 401: {}", e.getMessage());
-        }
+        response.setHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
+        answer(response, HttpServletResponse.SC_UNAUTHORIZED, c == null
+                ? "The console is locked: see the gateway's log."
+                : "Authentication required (see data/credentials/console.properties).");
         return null;
+    }
+
+    private static void answer(HttpServletResponse response, int status, String text) {
+        try {
+            response.setStatus(status);
+            response.setContentType("text/plain;charset=UTF-8");
+            response.setHeader("X-Content-Type-Options", "nosniff"); // the text quotes request headers
+            response.getWriter().println(text);
+        } catch (IOException | IllegalStateException e) {
+            LOG.debug("Cannot answer {}: {}", status, e.getMessage());
+        }
     }
 
     /** The user and password of an {@code Authorization: Basic} header, or null. */

@@ -9,7 +9,8 @@ import java.security.MessageDigest;
  * to the gateway, also one a foreign page makes it send; such a page cannot read the token embedded in the console
  * page (same-origin policy) nor set a custom header without a CORS preflight, which the gateway never grants. So
  * every POST must carry the token in the header {@value #HEADER}, and an Origin or Referer header, when present,
- * must name the host the request was sent to.
+ * must name the host the request was sent to. (ConsoleSecurity has already refused, for the whole console, a POST
+ * with neither header or from another origin: see SameOrigin. This token is a second guard for the page's actions.)
  */
 final class Csrf {
     static final String HEADER = "X-OCF-CSRF";
