@@ -49,8 +49,10 @@ class FailedInstallIT {
             assertEquals(8, swu.get("swupdateresult").asInt(), swu.toString());
             assertEquals("1.0.0", CoreUpdateRestartIT.sv(coap, g));
             assertTrue(g.process().isAlive());
+        } catch (AssertionError | Exception e) {
+            throw new AssertionError(e.getMessage() + "\n" + g.output(), e);
         } finally {
-            assertEquals(0, g.stop());
+            g.stop();
         }
     }
 

@@ -266,7 +266,9 @@ public class CoapServerComponent {
      * block (Californium: 300 s); duplicate detection is bounded by {@link #endpoint}.
      */
     static Configuration configuration() {
-        Configuration cfg = Configuration.createStandardWithoutFile();
+        // a copy: createStandardWithoutFile() also makes the JVM-wide standard that every CoapClient uses (the
+        // installer's health probe reads /oic/res, over 1024 bytes), and the server's limits are the server's only
+        Configuration cfg = new Configuration(Configuration.createStandardWithoutFile());
         cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, OcfResource.MAX_REQUEST);
         cfg.set(CoapConfig.BLOCKWISE_STATUS_LIFETIME, BLOCKWISE_LIFETIME_SECONDS, TimeUnit.SECONDS);
         return cfg;

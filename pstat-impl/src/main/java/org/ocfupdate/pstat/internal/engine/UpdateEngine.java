@@ -456,17 +456,29 @@ public class UpdateEngine implements Engine {
      * a reference, and the CoAP server answering {@code /oic/res}.
      */
     boolean healthy() {
+        String problem = healthProblem();
+        if (problem != null && !problem.equals(lastHealthProblem)) {
+            LOG.info("Health check: {}", problem);
+        }
+        lastHealthProblem = problem;
+        return problem == null;
+    }
+
+    /** Why the gateway is not healthy yet, or null (logged once per change, so a failed check says why). */
+    private volatile String lastHealthProblem;
+
+    private String healthProblem() {
         BundleContext sys = system;
         for (Bundle b : sys.getBundles()) {
             if (b.getSymbolicName() != null && b.getSymbolicName().startsWith("org.ocfupdate.")
                     && b.getHeaders().get(Constants.FRAGMENT_HOST) == null && b.getState() != Bundle.ACTIVE) {
-                return false;
+                return "bundle " + b.getSymbolicName() + " is not active";
             }
         }
         var scrRef = sys.getServiceReference(ServiceComponentRuntime.class);
         ServiceComponentRuntime runtime = scrRef == null ? null : sys.getService(scrRef);
         if (runtime == null) {
-            return false;
+            return "no Declarative Services runtime";
         }
         try {
             for (ComponentDescriptionDTO d : runtime.getComponentDescriptionDTOs()) {
@@ -476,7 +488,8 @@ public class UpdateEngine implements Engine {
                 for (ComponentConfigurationDTO c : runtime.getComponentConfigurationDTOs(d)) {
                     if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION
                             || c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE) {
-                        return false;
+                        return "component " + d.name + (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION
+                                ? " failed to activate" : " misses a reference");
                     }
                 }
             }
@@ -486,7 +499,7 @@ public class UpdateEngine implements Engine {
         var epRef = sys.getServiceReference(CoapEndpoints.class);
         CoapEndpoints eps = epRef == null ? null : sys.getService(epRef);
         if (eps == null) {
-            return false;
+            return "no CoAP endpoint";
         }
         try {
             var a = eps.coap();
@@ -498,13 +511,12 @@ public class UpdateEngine implements Engine {
             client.setTimeout(2000L);
             try {
                 CoapResponse r = client.get();
-                return r != null && r.isSuccess();
+                return r != null && r.isSuccess() ? null : "/oic/res does not answer over CoAP";
             } finally {
                 client.shutdown();
             }
         } catch (Exception e) {
-            LOG.debug("CoAP health probe failed: {}", e.getMessage());
-            return false;
+            return "CoAP probe failed: " + e;
         } finally {
             sys.ungetService(epRef);
         }
