@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.eclipse.californium.core.CoapResource;
@@ -25,6 +26,8 @@ import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.CoapStackFactory;
+import org.eclipse.californium.core.network.Endpoint;
+import org.eclipse.californium.core.network.EndpointObserver;
 import org.eclipse.californium.core.network.InMemoryMessageExchangeStore;
 import org.eclipse.californium.core.network.RandomTokenGenerator;
 import org.eclipse.californium.core.network.TokenGenerator;
@@ -35,7 +38,9 @@ import org.eclipse.californium.elements.UdpMulticastConnector;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
 import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
+import org.eclipse.californium.elements.util.ExecutorsUtil;
 import org.eclipse.californium.elements.util.Filter;
+import org.eclipse.californium.elements.util.NamedThreadFactory;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.ocfupdate.pstat.api.CoapEndpoints;
@@ -158,8 +163,7 @@ public class CoapServerComponent {
             credentials.takeFreshOwnerKey().ifPresent(k -> tellOwnerKey(k, credentials, dtls.getAddress()));
         };
         secureEndpoint = endpoint(cfg, dtls, deliverer);
-        server.addEndpoint(endpoint);
-        server.addEndpoint(secureEndpoint);
+        addEndpoints(server, cfg, endpoint, secureEndpoint);
         try {
             server.start();
         } catch (IllegalStateException e) {
@@ -292,6 +296,40 @@ public class CoapServerComponent {
         return new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(connector)
                 .setOptionRegistry(OcfOptions.REGISTRY).setCoapStackFactory(stack).setTokenGenerator(tokens)
                 .setMessageExchangeStore(exchanges).build();
+    }
+
+    /**
+     * Adds both endpoints to the server, the secure one with protocol threads of its own: Californium's server
+     * otherwise gives all its endpoints one pool, and an unauthenticated plain-CoAP flood (every datagram a task
+     * of that pool) would then keep the owner's DTLS requests queued behind it (issue 12, item 9). Each pool has
+     * {@code PROTOCOL_STAGE_THREAD_COUNT} threads; the secure endpoint's pools end when it is destroyed.
+     */
+    static void addEndpoints(CoapServer server, Configuration cfg, CoapEndpoint plain, CoapEndpoint secure) {
+        int threads = cfg.get(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT);
+        // set before start, so that start does not give its own pool to every endpoint; the server ends them
+        server.setExecutors(ExecutorsUtil.newScheduledThreadPool(threads, new NamedThreadFactory("CoapServer#")),
+                ExecutorsUtil.newDefaultSecondaryScheduler("CoapServer(secondary)#"), false);
+        server.addEndpoint(plain);
+        server.addEndpoint(secure);
+        ScheduledExecutorService main = ExecutorsUtil.newScheduledThreadPool(threads,
+                new NamedThreadFactory("coaps#"));
+        ScheduledExecutorService secondary = ExecutorsUtil.newDefaultSecondaryScheduler("coaps(secondary)#");
+        secure.setExecutors(main, secondary); // after addEndpoint, which set the server's
+        secure.addObserver(new EndpointObserver() {
+            @Override
+            public void started(Endpoint endpoint) {
+            }
+
+            @Override
+            public void stopped(Endpoint endpoint) {
+            }
+
+            @Override
+            public void destroyed(Endpoint endpoint) {
+                main.shutdownNow();
+                secondary.shutdownNow();
+            }
+        });
     }
 
     /** A pre-shared key removed from /oic/sec/cred ends the DTLS sessions made with it at once. */

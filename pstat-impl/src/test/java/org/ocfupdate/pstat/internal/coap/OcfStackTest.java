@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
@@ -88,8 +90,7 @@ class OcfStackTest {
         DTLSConnector dtls = SecureEndpoint.connector(cfg, new InetSocketAddress(lo, 0), credentials,
                 new AbuseGuard(cfg, 100), null);
         secure = endpoint(cfg, dtls, deliverer);
-        server.addEndpoint(plain);
-        server.addEndpoint(secure);
+        CoapServerComponent.addEndpoints(server, cfg, plain, secure);
         server.start();
 
         Configuration clientCfg = Configuration.createStandardWithoutFile();
@@ -208,5 +209,30 @@ class OcfStackTest {
         Response r = block(ownerClient, secureUri("/a"), blocks, true);
         assertEquals(ResponseCode.REQUEST_ENTITY_TOO_LARGE, r.getCode(), r.getPayloadString());
         assertTrue(keepsNoTransfer(secure));
+    }
+
+    @Test
+    void theOwnerIsAnsweredWhilePlainCoapOccupiesEveryProtocolThreadOfItsEndpoint() throws Exception {
+        // what a plain-CoAP flood does: the plain endpoint's protocol threads busy, more of its work queued
+        int threads = CoapServerComponent.configuration().get(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT);
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            for (int i = 0; i < threads; i++) {
+                plain.execute(() -> {
+                    busy.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            assertTrue(busy.await(10, TimeUnit.SECONDS), "the plain endpoint runs no task");
+            Response r = block(ownerClient, secureUri("/a"), 0, false);
+            assertEquals(ResponseCode.CHANGED, r.getCode(), r.getPayloadString());
+        } finally {
+            release.countDown();
+        }
     }
 }
