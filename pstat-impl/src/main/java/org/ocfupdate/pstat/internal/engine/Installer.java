@@ -86,11 +86,11 @@ public final class Installer {
     /** At start: rolls back an installation the process did not finish. Returns true when it did. */
     public boolean recover() {
         try {
-            Optional<byte[]> pending = journal.load();
+            Optional<Journal> pending = journal.load(Installer::journal);
             if (pending.isEmpty()) {
                 return false;
             }
-            Journal j = JSON.readValue(pending.get(), Journal.class);
+            Journal j = pending.get();
             if (j.bundles().isEmpty() && j.files().isEmpty()) {
                 return false; // the last installation finished (an empty journal marks the end)
             }
@@ -103,14 +103,23 @@ public final class Installer {
         }
     }
 
+    /** A stored journal, complete; anything less is a corrupt generation (the previous one is used). */
+    static Journal journal(byte[] body) throws IOException {
+        Journal j = JSON.readValue(body, Journal.class);
+        if (j.version() == null || j.bundles() == null || j.files() == null) {
+            throw new IOException("the journal lacks version, bundles or files");
+        }
+        return j;
+    }
+
     /** The version of the last installation when it committed; empty when it was rolled back or none ran. */
     public Optional<String> committed() {
         try {
-            Optional<byte[]> last = journal.load();
+            Optional<Journal> last = journal.load(Installer::journal);
             if (last.isEmpty()) {
                 return Optional.empty();
             }
-            Journal j = JSON.readValue(last.get(), Journal.class);
+            Journal j = last.get();
             boolean done = j.bundles().isEmpty() && j.files().isEmpty() && !j.version().endsWith(ROLLED_BACK);
             return done ? Optional.of(j.version()) : Optional.empty();
         } catch (IOException e) {

@@ -69,14 +69,17 @@ public class Credentials implements PstatListener {
         this.ownerFile = data.resolve("credentials").resolve("owner.properties");
         this.store = new AtomicStore(data.resolve("svr"), "cred.json");
         this.pstat = pstat;
-        List<Cred> loaded = new ArrayList<>();
-        Optional<byte[]> saved = store.load();
-        if (saved.isPresent()) {
-            for (JsonNode n : JSON.readTree(saved.get()).path("creds")) {
+        creds = store.load(body -> {
+            JsonNode list = JSON.readTree(body).path("creds");
+            if (!list.isArray()) {
+                throw new IOException("no creds array");
+            }
+            List<Cred> loaded = new ArrayList<>();
+            for (JsonNode n : list) {
                 loaded.add(Cred.parse(n));
             }
-        }
-        creds = List.copyOf(loaded);
+            return List.copyOf(loaded);
+        }).orElse(List.of());
         owner = readOwner().orElse(null);
         ensureOwnerKey(currentOwner);
         if (pstat != null) {

@@ -39,15 +39,24 @@ public class SvrStore {
     public SvrStore(Path dir, String releaseVersion) throws IOException {
         this.store = new AtomicStore(dir, "svr.json");
         this.releaseVersion = releaseVersion;
-        Optional<byte[]> saved = store.load();
+        Optional<SvrState> saved = store.load(SvrStore::parse);
         if (saved.isPresent()) {
-            state = JSON.readValue(saved.get(), SvrState.class);
+            state = saved.get();
             LOG.info("Device {} loaded from {}", state.di(), dir);
         } else {
             state = SvrState.fresh(UUID.randomUUID(), UUID.randomUUID());
             store.save(JSON.writeValueAsBytes(state));
             LOG.info("First start: device {} created, owner {} (state in {})", state.di(), state.rowneruuid(), dir);
         }
+    }
+
+    /** A stored state, complete: a generation without what every transition needs is corrupt. */
+    private static SvrState parse(byte[] body) throws IOException {
+        SvrState s = JSON.readValue(body, SvrState.class);
+        if (s.di() == null || s.piid() == null || s.dos() == null || s.rowneruuid() == null || s.update() == null) {
+            throw new IOException("the SVR state lacks di, piid, dos, rowneruuid or update");
+        }
+        return s;
     }
 
     public SvrState state() {
