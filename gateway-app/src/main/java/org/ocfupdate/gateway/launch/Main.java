@@ -28,6 +28,7 @@ public final class Main {
             System.err.println("gateway: cannot create " + data + ": " + e.getMessage());
             System.exit(1);
         }
+        checkSpaceForFirstStart(data);
         try {
             Files.createDirectories(home.resolve("etc")); // empty = defaults; FileInstall watches it
         } catch (IOException e) {
@@ -45,5 +46,29 @@ public final class Main {
         }
         Class.forName("aQute.launcher.pre.EmbeddedLauncher").getMethod("main", String[].class)
                 .invoke(null, (Object) args);
+    }
+
+    /**
+     * The first start copies every bundle of gateway.jar into {@code data/framework}, about the size of the jar.
+     * Without that much space the launcher would fail half-way with a stack trace; this says why, and exits 1.
+     * Later starts need no space (the framework storage is kept): they serve what they read and log what they
+     * cannot write.
+     */
+    private static void checkSpaceForFirstStart(Path data) {
+        if (Files.isDirectory(data.resolve("framework"))) {
+            return;
+        }
+        try {
+            Path jar = Paths.get(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            long need = Files.size(jar);
+            long free = Files.getFileStore(data).getUsableSpace();
+            if (Files.isRegularFile(jar) && free < need) {
+                System.err.printf("gateway: the first start installs the gateway's bundles in %s and needs about %d MB "
+                        + "free there; %d MB are free%n", data.resolve("framework"), (need >> 20) + 1, free >> 20);
+                System.exit(1);
+            }
+        } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+            // no estimate (e.g. not started from a jar): the launcher reports a lack of space itself
+        }
     }
 }

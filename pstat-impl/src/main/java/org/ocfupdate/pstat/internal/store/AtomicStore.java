@@ -130,6 +130,10 @@ public final class AtomicStore {
                 ch.write(buf);
             }
             ch.force(true);
+        } catch (IOException e) {
+            // a full disk: the generations on disk are untouched; leave no half-written file behind either
+            Files.deleteIfExists(tmp);
+            throw e;
         }
         Files.move(tmp, file(next), StandardCopyOption.ATOMIC_MOVE);
         fsyncDir();
