@@ -47,14 +47,8 @@ public class BrewingResource extends CoapResource {
         getAttributes().addInterfaceDescription("oic.if.baseline");
         setObservable(true);
         ObjectNode initial = CBOR.createObjectNode().put("recipe", "espresso").put("strength", 5).put("cups", 1);
-        state = store.load(STORE).map(b -> {
-            try {
-                return (ObjectNode) CBOR.readTree(b);
-            } catch (IOException | ClassCastException e) {
-                LOG.error("Stored brewing preferences are unreadable; using the defaults: {}", e.getMessage());
-                return initial;
-            }
-        }).orElse(initial);
+        // preferences that do not decode to a map are corrupt: the ones saved before them are used
+        state = store.load(STORE, b -> (ObjectNode) CBOR.readTree(b)).orElse(initial);
     }
 
     @Override

@@ -49,6 +49,7 @@ public final class Main {
             System.err.println("gateway: cannot create " + data + ": " + e.getMessage());
             System.exit(1);
         }
+        checkSpaceForFirstStart(data);
         try {
             Files.createDirectories(home.resolve("etc")); // empty = defaults; FileInstall watches it
         } catch (IOException e) {
@@ -96,10 +97,23 @@ public final class Main {
         if (storage) {
             System.out.println("gateway: " + self.getFileName() + " (" + release + ") differs from the one that installed"
                     + " the running bundles; its bundles replace them");
+            // the launcher skips a bundle whose digest equals the one it last installed; an update may have replaced
+            // that bundle since, so forget them all: every bundle of the new jar replaces what runs, as sv will say
+            forget(data.resolve("framework/bundle0/data/.bnd.launcher"));
         }
         System.setProperty("gateway.jar.id", id);
         if (release != null) {
             System.setProperty("gateway.jar.applied", release);
+        }
+    }
+
+    private static void forget(Path dir) {
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        } catch (IOException e) {
+            // none recorded (a storage from before -digests): the launcher updates every bundle anyway
         }
     }
 
@@ -112,5 +126,29 @@ public final class Main {
             }
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /**
+     * The first start copies every bundle of gateway.jar into {@code data/framework}, about the size of the jar.
+     * Without that much space the launcher would fail half-way with a stack trace; this says why, and exits 1.
+     * Later starts need no space (the framework storage is kept): they serve what they read and log what they
+     * cannot write.
+     */
+    private static void checkSpaceForFirstStart(Path data) {
+        if (Files.isDirectory(data.resolve("framework"))) {
+            return;
+        }
+        try {
+            Path jar = Paths.get(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            long need = Files.size(jar);
+            long free = Files.getFileStore(data).getUsableSpace();
+            if (Files.isRegularFile(jar) && free < need) {
+                System.err.printf("gateway: the first start installs the gateway's bundles in %s and needs about %d MB "
+                        + "free there; %d MB are free%n", data.resolve("framework"), (need >> 20) + 1, free >> 20);
+                System.exit(1);
+            }
+        } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+            // no estimate (e.g. not started from a jar): the launcher reports a lack of space itself
+        }
     }
 }

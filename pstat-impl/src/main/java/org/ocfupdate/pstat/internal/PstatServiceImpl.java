@@ -315,14 +315,26 @@ public class PstatServiceImpl implements PstatService {
         LOG.info("Software-update action tm {} started", bit);
         if (bit == Dpm.ISSU && s.update() == UpdateState.VERSION_AVAILABLE && staged != null) {
             j.step("installing");
-            publish(s.withUpdate(UpdateState.UPGRADING, Dpm.ISSU), false);
+            publishOrDrop(j, s.withUpdate(UpdateState.UPGRADING, Dpm.ISSU));
             install(j, staged);
             return;
         }
         UpdateState first = bit == Dpm.ISAC ? UpdateState.NEW_VERSION_CHECK : UpdateState.VERSION_VALIDATION;
         j.step("waiting for the worker");
-        publish(s.withUpdate(first, bit), false);
+        publishOrDrop(j, s.withUpdate(first, bit));
         worker.execute(() -> checkAndValidate(j, bit));
+    }
+
+    /** The first transition of a job; when it cannot be stored (a full disk), the job never started. */
+    private void publishOrDrop(Job j, SvrState s) {
+        try {
+            publish(s, false);
+        } catch (RuntimeException e) {
+            if (job == j) {
+                job = null;
+            }
+            throw e;
+        }
     }
 
     private void checkAndValidate(Job j, int bit) {

@@ -44,12 +44,12 @@ public class AclResource extends SvrListResource<Ace> {
     }
 
     @Override
-    protected void add(List<Ace> entries) {
+    protected void add(List<Ace> entries, boolean byOwner) {
         acl.add(entries);
     }
 
     @Override
-    protected boolean remove(Integer id) {
+    protected boolean remove(Integer id, boolean byOwner) {
         return acl.remove(id);
     }
 }

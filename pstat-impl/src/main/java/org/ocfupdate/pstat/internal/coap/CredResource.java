@@ -19,7 +19,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * {@code /oic/sec/cred}: the credentials of further clients — pre-shared keys ({@code credtype} 1) and CA
  * certificates as trust anchors ({@code credtype} 8, {@code oic.sec.cred.trustca}). GET never shows private data;
- * POST {@code {"creds": [...]}} adds; DELETE {@code ?credid=N} removes one and ends the sessions made with it.
+ * POST {@code {"creds": [...]}} adds; DELETE {@code ?credid=N} removes one and ends the sessions made with it. The
+ * owner's key and the trust anchors are the owner's alone to change, whatever the ACL grants others
+ * ({@link Credentials#add(List, boolean)}).
  */
 @Component(service = Resource.class, property = CoapServerComponent.HREF + "=/oic/sec/cred")
 public class CredResource extends SvrListResource<Cred> {
@@ -52,12 +54,12 @@ public class CredResource extends SvrListResource<Cred> {
     }
 
     @Override
-    protected void add(List<Cred> entries) {
-        credentials.add(entries);
+    protected void add(List<Cred> entries, boolean byOwner) {
+        credentials.add(entries, byOwner);
     }
 
     @Override
-    protected boolean remove(Integer id) {
-        return credentials.remove(id);
+    protected boolean remove(Integer id, boolean byOwner) {
+        return credentials.remove(id, byOwner);
     }
 }

@@ -1,5 +1,8 @@
 package org.ocfupdate.pstat.internal.coap;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +14,11 @@ import org.eclipse.californium.core.coap.CoAP.Type;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.coap.Response;
+import org.eclipse.californium.core.network.Exchange;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.ocfupdate.pstat.cbor.MalformedCborException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -23,6 +29,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * also where {@code /oic/res} reads them.
  */
 public abstract class OcfResource extends CoapResource {
+    private static final Logger LOG = LoggerFactory.getLogger(OcfResource.class);
     /** Content-format of OCF CBOR payloads. */
     public static final int OCF_CBOR = 10000;
     /** Largest request payload accepted; larger answers 4.13. */
@@ -54,6 +61,28 @@ public abstract class OcfResource extends CoapResource {
     @Override
     public Executor getExecutor() {
         return null;
+    }
+
+    /**
+     * A write whose new state cannot be stored (a full or failing disk) answers 5.00 with the reason, e.g.
+     * "cannot store the state: No space left on device". The stores persist before they publish, so nothing
+     * changed. Without this the exception would escape to Californium and the client would get no answer.
+     */
+    @Override
+    public void handleRequest(Exchange exchange) {
+        try {
+            super.handleRequest(exchange);
+        } catch (UncheckedIOException e) {
+            IOException cause = e.getCause();
+            String reason = cause instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+                    : cause.getMessage();
+            LOG.error("{} {} from {} failed: {}", exchange.getRequest().getCode(), getURI(),
+                    exchange.getRequest().getSourceContext().getPeerAddress(), e.getMessage());
+            Response response = new Response(ResponseCode.INTERNAL_SERVER_ERROR);
+            response.setPayload("cannot store the state: " + reason);
+            OcfOptions.answerVersion(exchange.getRequest(), response);
+            exchange.sendResponse(response);
+        }
     }
 
     public List<String> resourceTypes() {

@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.ocfupdate.pstat.internal.svr.SvrRefusedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +33,35 @@ abstract class SvrListResource<T> extends OcfResource {
     /** @throws IllegalArgumentException with a short diagnostic */
     protected abstract T parse(JsonNode entry);
 
-    /** Adds durably, all or nothing. @throws IllegalArgumentException when the list would be too long */
-    protected abstract void add(List<T> entries);
+    /**
+     * Adds durably, all or nothing.
+     *
+     * @param byOwner the requester is the device owner
+     * @throws IllegalArgumentException when the list would be too long; {@link SvrRefusedException} when the
+     *                                  requester may not make this change
+     */
+    protected abstract void add(List<T> entries, boolean byOwner);
 
-    /** Removes the entry {@code id}, or all when null; false when there was no such entry. */
-    protected abstract boolean remove(Integer id);
+    /**
+     * Removes the entry {@code id}, or all when null; false when there was no such entry.
+     *
+     * @throws SvrRefusedException when the requester may not remove it
+     */
+    protected abstract boolean remove(Integer id, boolean byOwner);
+
+    /** The owner may be refused nothing by the ACL, but a list may still keep some entries the owner's alone. */
+    private boolean byOwner(CoapExchange exchange) {
+        Peer peer = Peer.of(exchange.advanced());
+        return peer.secure() && owner().equals(peer.subject());
+    }
+
+    /** 4.01 for a change only the owner may make (as any missing permission), 4.03 for one nobody may make. */
+    private void refused(CoapExchange exchange, SvrRefusedException e) {
+        LOG.info("{} {} from {} refused: {}", exchange.getRequestCode(), getURI(), exchange.getSourceSocketAddress(),
+                e.getMessage());
+        error(exchange, e.reason() == SvrRefusedException.Reason.NOT_OWNER ? ResponseCode.UNAUTHORIZED
+                : ResponseCode.FORBIDDEN, e.getMessage());
+    }
 
     @Override
     public void handlePOST(CoapExchange exchange) {
@@ -60,7 +85,10 @@ abstract class SvrListResource<T> extends OcfResource {
             for (JsonNode n : body.get(list)) {
                 entries.add(parse(n));
             }
-            add(entries);
+            add(entries, byOwner(exchange));
+        } catch (SvrRefusedException e) {
+            refused(exchange, e);
+            return;
         } catch (IllegalArgumentException e) {
             LOG.info("{} write from {} refused: {}", getURI(), exchange.getSourceSocketAddress(), e.getMessage());
             error(exchange, ResponseCode.BAD_REQUEST, e.getMessage());
@@ -81,10 +109,14 @@ abstract class SvrListResource<T> extends OcfResource {
                 return;
             }
         }
-        if (remove(which) || which == null) {
-            reply(exchange, ResponseCode.DELETED, null, 0);
-        } else {
-            error(exchange, ResponseCode.NOT_FOUND, "no entry with " + id + " " + which);
+        try {
+            if (remove(which, byOwner(exchange)) || which == null) {
+                reply(exchange, ResponseCode.DELETED, null, 0);
+            } else {
+                error(exchange, ResponseCode.NOT_FOUND, "no entry with " + id + " " + which);
+            }
+        } catch (SvrRefusedException e) {
+            refused(exchange, e);
         }
     }
 }

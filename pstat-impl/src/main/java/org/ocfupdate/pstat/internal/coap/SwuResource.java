@@ -1,6 +1,7 @@
 package org.ocfupdate.pstat.internal.coap;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
@@ -73,16 +74,26 @@ public class SwuResource extends OcfResource implements PstatListener {
         super("swu", List.of("oic.r.softwareupdate"), List.of("oic.if.rw", BASELINE), true);
         this.pstat = pstat;
         this.store = store;
-        settings = store.load(STORE).map(b -> {
-            try {
-                return JSON.readValue(b, Settings.class);
-            } catch (IOException e) {
-                LOG.error("The stored /oc/swu schedule is unreadable; none is kept: {}", e.getMessage());
-                return Settings.NONE;
-            }
-        }).orElse(Settings.NONE);
+        // a schedule that does not parse is corrupt: the one saved before it is used
+        settings = store.load(STORE, SwuResource::stored).orElse(Settings.NONE);
         rearm();
         pstat.addListener(this);
+    }
+
+    /** A saved schedule, complete and with a time {@link #rearm} can read; anything else is corrupt. */
+    static Settings stored(byte[] body) throws IOException {
+        Settings s = JSON.readValue(body, Settings.class);
+        if (s.purl() == null || s.action() == null || s.updatetime() == null) {
+            throw new IOException("the schedule lacks purl, swupdateaction or updatetime");
+        }
+        if (!s.updatetime().equals("now") && !s.updatetime().equals("none")) {
+            try {
+                OffsetDateTime.parse(s.updatetime());
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IOException("the schedule's updatetime is not a time: " + s.updatetime());
+            }
+        }
+        return s;
     }
 
     @Deactivate
@@ -171,16 +182,18 @@ public class SwuResource extends OcfResource implements PstatListener {
             }
             unschedule();
             next = new Settings(next.purl(), "idle", next.updatetime()); // done: nothing pending
-        } else {
-            unschedule();
         }
         try {
             store.save(STORE, JSON.writeValueAsBytes(next));
         } catch (IOException e) {
+            // a full or failing disk: 5.00 (OcfResource), and a pending schedule stays as it was
             LOG.error("Cannot save the /oc/swu schedule: {}", e.getMessage());
-            return "cannot save the schedule";
+            throw new UncheckedIOException("cannot save the schedule: " + e.getMessage(), e);
         }
         settings = next;
+        if (post.at() != null) {
+            unschedule(); // replaced by the schedule just stored
+        }
         if (post.at() != null && post.at() != Instant.MAX && !next.action().equals("idle")) {
             pending = timer.schedule(this::fire, Math.max(0, post.at().toEpochMilli() - System.currentTimeMillis()),
                     TimeUnit.MILLISECONDS);

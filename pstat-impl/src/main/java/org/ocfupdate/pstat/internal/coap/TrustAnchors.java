@@ -7,10 +7,14 @@ import java.util.List;
 
 import javax.security.auth.x500.X500Principal;
 
+import org.eclipse.californium.scandium.dtls.AlertMessage;
+import org.eclipse.californium.scandium.dtls.AlertMessage.AlertDescription;
+import org.eclipse.californium.scandium.dtls.AlertMessage.AlertLevel;
 import org.eclipse.californium.scandium.dtls.CertificateMessage;
 import org.eclipse.californium.scandium.dtls.CertificateType;
 import org.eclipse.californium.scandium.dtls.CertificateVerificationResult;
 import org.eclipse.californium.scandium.dtls.ConnectionId;
+import org.eclipse.californium.scandium.dtls.HandshakeException;
 import org.eclipse.californium.scandium.dtls.HandshakeResultHandler;
 import org.eclipse.californium.scandium.dtls.x509.NewAdvancedCertificateVerifier;
 import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
@@ -20,6 +24,7 @@ import org.ocfupdate.pstat.internal.svr.Credentials;
 /**
  * Verifies client certificates against the configured CA certificates plus the trust anchors provisioned in
  * {@code /oic/sec/cred}; {@link #rebuild()} when the credentials change, so a new CA takes effect without a restart.
+ * With no trust anchor at all, no client certificate is accepted (Scandium's verifier would trust every one).
  */
 final class TrustAnchors implements NewAdvancedCertificateVerifier {
     private final List<X509Certificate> configured;
@@ -35,7 +40,9 @@ final class TrustAnchors implements NewAdvancedCertificateVerifier {
     void rebuild() {
         List<X509Certificate> all = new ArrayList<>(configured);
         all.addAll(credentials.trustAnchors());
-        current = StaticNewAdvancedCertificateVerifier.builder()
+        // Scandium reads an empty list of trusted certificates as "trust all": a self-signed certificate with
+        // CN uuid:<owner> would be the owner. No anchor means no client certificate is trusted.
+        current = all.isEmpty() ? null : StaticNewAdvancedCertificateVerifier.builder()
                 .setTrustedCertificates(all.toArray(new X509Certificate[0]))
                 .setSupportedCertificateTypes(List.of(CertificateType.X_509)).build();
     }
@@ -53,13 +60,19 @@ final class TrustAnchors implements NewAdvancedCertificateVerifier {
     public CertificateVerificationResult verifyCertificate(ConnectionId cid, ServerNames serverName,
             InetSocketAddress remotePeer, boolean clientUsage, boolean verifySubject, boolean truncateCertificatePath,
             CertificateMessage message) {
-        return current.verifyCertificate(cid, serverName, remotePeer, clientUsage, verifySubject,
-                truncateCertificatePath, message);
+        NewAdvancedCertificateVerifier v = current;
+        if (v == null) {
+            return new CertificateVerificationResult(cid, new HandshakeException("no trust anchor: client certificates "
+                    + "are not accepted", new AlertMessage(AlertLevel.FATAL, AlertDescription.BAD_CERTIFICATE)), null);
+        }
+        return v.verifyCertificate(cid, serverName, remotePeer, clientUsage, verifySubject, truncateCertificatePath,
+                message);
     }
 
     @Override
     public List<X500Principal> getAcceptedIssuers() {
-        return current.getAcceptedIssuers();
+        NewAdvancedCertificateVerifier v = current;
+        return v == null ? List.of() : v.getAcceptedIssuers();
     }
 
     @Override

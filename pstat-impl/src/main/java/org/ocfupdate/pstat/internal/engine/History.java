@@ -56,12 +56,12 @@ public final class History {
 
     public History(Path dir) throws IOException {
         store = new AtomicStore(dir, "history.json");
-        doc = store.load().map(b -> {
-            try {
-                return JSON.readValue(b, new TypeReference<Document>() { });
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        doc = store.load(b -> {
+            Document d = JSON.readValue(b, new TypeReference<Document>() { });
+            if (d.entries() == null || d.refused() == null) {
+                throw new IOException("the history lacks entries or refused");
             }
+            return d;
         }).orElse(new Document(List.of(), List.of()));
     }
 

@@ -98,13 +98,9 @@ public final class Installer {
 
     private Optional<Journal> pending() {
         try {
-            Optional<byte[]> saved = journal.load();
-            if (saved.isEmpty()) {
-                return Optional.empty();
-            }
-            Journal j = JSON.readValue(saved.get(), Journal.class);
+            Optional<Journal> saved = journal.load(Installer::journal);
             // an empty journal marks the end of the last installation
-            return j.bundles().isEmpty() && j.files().isEmpty() ? Optional.empty() : Optional.of(j);
+            return saved.filter(j -> !j.bundles().isEmpty() || !j.files().isEmpty());
         } catch (IOException e) {
             LOG.error("Cannot read the installation journal in {}: {}", dir, e.getMessage());
             return Optional.empty();
@@ -124,14 +120,23 @@ public final class Installer {
         return j.map(Journal::version);
     }
 
+    /** A stored journal, complete; anything less is a corrupt generation (the previous one is used). */
+    static Journal journal(byte[] body) throws IOException {
+        Journal j = JSON.readValue(body, Journal.class);
+        if (j.version() == null || j.bundles() == null || j.files() == null) {
+            throw new IOException("the journal lacks version, bundles or files");
+        }
+        return j;
+    }
+
     /** The version of the last installation when it committed; empty when it was rolled back or none ran. */
     public Optional<String> committed() {
         try {
-            Optional<byte[]> last = journal.load();
+            Optional<Journal> last = journal.load(Installer::journal);
             if (last.isEmpty()) {
                 return Optional.empty();
             }
-            Journal j = JSON.readValue(last.get(), Journal.class);
+            Journal j = last.get();
             boolean done = j.bundles().isEmpty() && j.files().isEmpty() && !j.version().endsWith(ROLLED_BACK);
             return done ? Optional.of(j.version()) : Optional.empty();
         } catch (IOException e) {

@@ -68,14 +68,17 @@ public class AccessControl implements PstatListener {
         this.pstat = pstat;
         this.knownOwner = svr.state().rowneruuid();
         this.store = new AtomicStore(dir, "acl2.json");
-        Optional<byte[]> saved = store.load();
-        List<Ace> loaded = new ArrayList<>();
-        if (saved.isPresent()) {
-            for (JsonNode n : JSON.readTree(saved.get()).path("aclist2")) {
+        aces = store.load(body -> {
+            JsonNode list = JSON.readTree(body).path("aclist2");
+            if (!list.isArray()) {
+                throw new IOException("no aclist2 array");
+            }
+            List<Ace> loaded = new ArrayList<>();
+            for (JsonNode n : list) {
                 loaded.add(Ace.parse(n));
             }
-        }
-        aces = List.copyOf(loaded);
+            return List.copyOf(loaded);
+        }).orElse(List.of());
         if (pstat != null) {
             pstat.addListener(this);
         }

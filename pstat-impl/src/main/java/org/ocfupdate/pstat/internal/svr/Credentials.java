@@ -57,6 +57,8 @@ public class Credentials implements PstatListener {
     private final PstatService pstat;
     private volatile OwnerKey owner;
     private volatile OwnerKey fresh;
+    /** {@code rowneruuid}: whose credential only the owner may change. */
+    private volatile UUID currentOwner;
     private volatile List<Cred> creds;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
@@ -69,15 +71,19 @@ public class Credentials implements PstatListener {
         this.ownerFile = data.resolve("credentials").resolve("owner.properties");
         this.store = new AtomicStore(data.resolve("svr"), "cred.json");
         this.pstat = pstat;
-        List<Cred> loaded = new ArrayList<>();
-        Optional<byte[]> saved = store.load();
-        if (saved.isPresent()) {
-            for (JsonNode n : JSON.readTree(saved.get()).path("creds")) {
+        creds = store.load(body -> {
+            JsonNode list = JSON.readTree(body).path("creds");
+            if (!list.isArray()) {
+                throw new IOException("no creds array");
+            }
+            List<Cred> loaded = new ArrayList<>();
+            for (JsonNode n : list) {
                 loaded.add(Cred.parse(n));
             }
-        }
-        creds = List.copyOf(loaded);
+            return List.copyOf(loaded);
+        }).orElse(List.of());
         owner = readOwner().orElse(null);
+        this.currentOwner = currentOwner;
         ensureOwnerKey(currentOwner);
         if (pstat != null) {
             pstat.addListener(this);
@@ -94,6 +100,7 @@ public class Credentials implements PstatListener {
     /** A factory reset or an owner change names a new owner: give it a key unless it already has one. */
     @Override
     public void pstatChanged(Pstat snapshot) {
+        currentOwner = snapshot.rowneruuid();
         ensureOwnerKey(snapshot.rowneruuid());
     }
 
@@ -125,17 +132,21 @@ public class Credentials implements PstatListener {
         return ownerFile;
     }
 
-    /** The pre-shared key of {@code subject}: a {@code /oic/sec/cred} entry, or the owner's key. */
+    /**
+     * The pre-shared key of {@code subject}: the key of {@code owner.properties} for its identity (that file is
+     * where the operator reads the owner's key, so nothing in the list may shadow it), else a
+     * {@code /oic/sec/cred} entry.
+     */
     public Optional<byte[]> psk(UUID subject) {
+        OwnerKey o = owner;
+        if (o != null && o.identity().equals(subject)) {
+            return Optional.of(o.key().getBytes(StandardCharsets.US_ASCII));
+        }
         String s = subject.toString();
         for (Cred c : creds) {
             if (c.psk() != null && c.subject().equals(s)) {
                 return Optional.of(c.psk().clone());
             }
-        }
-        OwnerKey o = owner;
-        if (o != null && o.identity().equals(subject)) {
-            return Optional.of(o.key().getBytes(StandardCharsets.US_ASCII));
         }
         return Optional.empty();
     }
@@ -151,23 +162,129 @@ public class Credentials implements PstatListener {
         return creds;
     }
 
-    /** Adds (or, by {@code credid}, replaces) credentials, all-or-nothing and durably. */
-    public synchronized List<Cred> add(List<Cred> entries) {
+    /** Adds (or, by {@code credid}, replaces) credentials as the owner does, all-or-nothing and durably. */
+    public List<Cred> add(List<Cred> entries) {
+        return add(entries, true);
+    }
+
+    /**
+     * Adds (or, by {@code credid}, replaces) credentials, all-or-nothing and durably. What only the owner may
+     * change: the owner's own pre-shared key — who sets it is the owner — and trust anchors, since a CA certificate
+     * could issue an identity certificate for any subject, the owner's included. The owner changes its own key by
+     * posting a new one for {@code rowneruuid} (alone, without {@code credid}); it replaces the key in
+     * {@code owner.properties}, so the operator always finds the working key there.
+     *
+     * @param byOwner the requester is the owner ({@code rowneruuid})
+     * @throws SvrRefusedException when the requester may not make this change; nothing changed
+     * @throws IllegalArgumentException when the list would be too long, or the owner's new key cannot be kept
+     */
+    public synchronized List<Cred> add(List<Cred> entries, boolean byOwner) {
+        String ownerId = currentOwner.toString();
+        Cred ownKey = null;
+        for (Cred c : entries) {
+            Cred replaced = creds.stream().filter(e -> c.credid() > 0 && e.credid() == c.credid()).findFirst()
+                    .orElse(null);
+            boolean owners = isOwnersKey(c, ownerId) || replaced != null && isOwnersKey(replaced, ownerId);
+            boolean trustAnchor = c.credtype() == Cred.CERTIFICATE
+                    || replaced != null && replaced.credtype() == Cred.CERTIFICATE;
+            if (!byOwner && owners) {
+                throw new SvrRefusedException(SvrRefusedException.Reason.NOT_OWNER,
+                        "only the owner may set the credential of the owner " + ownerId);
+            }
+            if (!byOwner && trustAnchor) {
+                throw new SvrRefusedException(SvrRefusedException.Reason.NOT_OWNER,
+                        "only the owner may provision trust anchors");
+            }
+            if (owners) {
+                if (c.credid() != 0 || !isOwnersKey(c, ownerId)) {
+                    throw new SvrRefusedException(SvrRefusedException.Reason.FORBIDDEN, "the owner's key is kept in "
+                            + "owner.properties; it changes as a new pre-shared key for " + ownerId + " without credid");
+                }
+                ownKey = c;
+            }
+        }
+        if (ownKey != null) {
+            if (entries.size() != 1) {
+                throw new IllegalArgumentException("the owner's new key is set alone, in a request of its own");
+            }
+            replaceOwnerKey(ownKey.psk());
+            return List.of();
+        }
         IdList.Merge<Cred> m = IdList.merge(creds, entries, Cred::credid, Cred::withId, MAX_CREDS, "the credential list");
         commit(m.all());
         m.added().forEach(c -> LOG.info("Credential {} set: credtype {} for {}", c.credid(), c.credtype(), c.subject()));
         return m.added();
     }
 
-    /** Removes one credential, or all when {@code credid} is null; false when there was none. */
-    public synchronized boolean remove(Integer credid) {
-        List<Cred> next = IdList.without(creds, credid, Cred::credid);
+    /** Removes one credential, or all when {@code credid} is null, as the owner does; false when there was none. */
+    public boolean remove(Integer credid) {
+        return remove(credid, true);
+    }
+
+    /**
+     * Removes one credential, or all when {@code credid} is null; false when there was none. Trust anchors and the
+     * owner's own key are the owner's to remove; the owner's own key is never removed (the owner would lock itself
+     * out; a RESET makes a new owner and key), so "all" leaves it in place.
+     *
+     * @throws SvrRefusedException when the requester may not remove it; nothing changed
+     */
+    public synchronized boolean remove(Integer credid, boolean byOwner) {
+        String ownerId = currentOwner.toString();
+        for (Cred c : creds) {
+            if (credid != null && c.credid() != credid) {
+                continue;
+            }
+            if (!byOwner && (isOwnersKey(c, ownerId) || c.credtype() == Cred.CERTIFICATE)) {
+                throw new SvrRefusedException(SvrRefusedException.Reason.NOT_OWNER, "only the owner may remove "
+                        + (c.credtype() == Cred.CERTIFICATE ? "trust anchors" : "the credential of the owner")
+                        + " (credid " + c.credid() + ")");
+            }
+            if (credid != null && isOwnersKey(c, ownerId)) {
+                throw new SvrRefusedException(SvrRefusedException.Reason.FORBIDDEN, "credid " + credid
+                        + " is the owner's own key; removing it would lock the owner out (a RESET makes a new owner)");
+            }
+        }
+        List<Cred> next = credid == null ? creds.stream().filter(c -> isOwnersKey(c, ownerId)).toList()
+                : IdList.without(creds, credid, Cred::credid);
         if (next.size() == creds.size()) {
             return false;
         }
         commit(next);
         LOG.info(credid == null ? "All credentials removed" : "Credential {} removed", credid);
         return true;
+    }
+
+    private static boolean isOwnersKey(Cred c, String ownerId) {
+        return c.psk() != null && c.subject().equals(ownerId);
+    }
+
+    /**
+     * The owner's new key goes to {@code owner.properties} first (from then on it is the owner's key, see
+     * {@link #psk}), then a copy in the list (an owner that had its key there before it became the owner) is
+     * dropped. Sessions already open keep their DTLS keys; new handshakes need the new key.
+     */
+    private void replaceOwnerKey(byte[] key) {
+        String text = new String(key, StandardCharsets.US_ASCII);
+        if (!text.chars().allMatch(ch -> ch > ' ' && ch < 127 && ch != '\\')) {
+            throw new IllegalArgumentException("the owner's key must be printable ASCII without spaces or backslashes:"
+                    + " it is kept in owner.properties for clients such as coap-client -k");
+        }
+        OwnerKey next = new OwnerKey(currentOwner, text);
+        try {
+            writeOwner(next);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + ownerFile + ": " + e.getMessage(), e);
+        }
+        owner = next;
+        LOG.warn("The owner {} replaced its key; the new key is in {} (sessions already open keep working)",
+                currentOwner, ownerFile);
+        String ownerId = currentOwner.toString();
+        List<Cred> rest = creds.stream().filter(c -> !isOwnersKey(c, ownerId)).toList();
+        if (rest.size() != creds.size()) {
+            commit(rest);
+        } else {
+            listeners.forEach(Runnable::run);
+        }
     }
 
     /** Called after every change (e.g. to rebuild the DTLS trust anchors). */

@@ -35,6 +35,11 @@ public class ResourceStoreImpl implements ResourceStore {
     }
 
     @Override
+    public <T> Optional<T> load(String name, Reader<T> reader) throws IOException {
+        return store(name).load(reader::read);
+    }
+
+    @Override
     public void save(String name, byte[] data) throws IOException {
         store(name).save(data);
     }

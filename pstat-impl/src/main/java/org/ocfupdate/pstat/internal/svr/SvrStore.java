@@ -2,7 +2,11 @@ package org.ocfupdate.pstat.internal.svr;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -39,15 +43,48 @@ public class SvrStore {
     public SvrStore(Path dir, String releaseVersion) throws IOException {
         this.store = new AtomicStore(dir, "svr.json");
         this.releaseVersion = releaseVersion;
-        Optional<byte[]> saved = store.load();
+        Optional<SvrState> saved = store.load(SvrStore::parse);
         if (saved.isPresent()) {
-            state = JSON.readValue(saved.get(), SvrState.class);
+            state = saved.get();
             LOG.info("Device {} loaded from {}", state.di(), dir);
+            checkWritable(dir);
         } else {
             state = SvrState.fresh(UUID.randomUUID(), UUID.randomUUID());
             store.save(JSON.writeValueAsBytes(state));
             LOG.info("First start: device {} created, owner {} (state in {})", state.di(), state.rowneruuid(), dir);
         }
+    }
+
+    /**
+     * A gateway started on a full (or read-only) data disk still serves what it has read; the operator learns at
+     * once that every change of state will be refused (5.00) until space is freed, not at the first write.
+     */
+    private static void checkWritable(Path dir) {
+        Path probe = dir.resolve(".write-probe");
+        try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(ByteBuffer.allocate(4096));
+            ch.force(true);
+        } catch (IOException e) {
+            LOG.error("Cannot write in {} ({}): the gateway serves its stored state, but every change (pstat, "
+                    + "/oic/sec/acl2, /oic/sec/cred, /oc/swu, resource data, updates) is refused with 5.00 until "
+                    + "the data disk has space again", dir, e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException e) {
+                LOG.error("Cannot remove {}: {}", probe, e.getMessage());
+            }
+        }
+    }
+
+    /** A stored state, complete: a generation without what every transition needs is corrupt. */
+    private static SvrState parse(byte[] body) throws IOException {
+        SvrState s = JSON.readValue(body, SvrState.class);
+        if (s.di() == null || s.piid() == null || s.dos() == null || s.rowneruuid() == null || s.update() == null) {
+            throw new IOException("the SVR state lacks di, piid, dos, rowneruuid or update");
+        }
+        return s;
     }
 
     public SvrState state() {

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -85,6 +88,93 @@ class AtomicStoreTest {
         IOException e = assertThrows(IOException.class, () -> new AtomicStore(dir, "s").load());
         assertTrue(e.getMessage().contains("no intact generation"), e.getMessage());
         assertFalse(files().isEmpty(), "corrupt files are kept for the operator");
+    }
+
+    /**
+     * One damaged byte anywhere in the newest generation — a header field, a separator, the line end, the body —
+     * with any of a range of replacements: the generation is set aside and the previous one is used. Before the
+     * strict header, a non-digit in the length or a non-hex digit in the CRC escaped as NumberFormatException.
+     */
+    @Test
+    void everyDamagedCharacterOfTheNewestGenerationFallsBackToThePreviousOne() throws IOException {
+        AtomicStore store = new AtomicStore(dir, "s");
+        store.save("{\"good\": 1}".getBytes(UTF_8));
+        store.save("{\"newer\": 12345, \"text\": \"abc\"}".getBytes(UTF_8));
+        Path newest = dir.resolve("s.000002");
+        byte[] intact = Files.readAllBytes(newest);
+        byte[] replacements = "019afgAF +-x\n\r".getBytes(UTF_8);
+        int cases = 0;
+        for (int i = 0; i < intact.length; i++) {
+            byte[] candidates = Arrays.copyOf(replacements, replacements.length + 4);
+            candidates[replacements.length] = (byte) (intact[i] ^ 0x01);
+            candidates[replacements.length + 1] = (byte) (intact[i] ^ 0x20);
+            candidates[replacements.length + 2] = 0;
+            candidates[replacements.length + 3] = (byte) 0xff;
+            for (byte b : candidates) {
+                if (b == intact[i]) {
+                    continue;
+                }
+                byte[] damaged = intact.clone();
+                damaged[i] = b;
+                Files.write(newest, damaged);
+                String what = "byte " + i + " ('" + (char) intact[i] + "') replaced by 0x" + Integer.toHexString(b & 0xff);
+                byte[] loaded = new AtomicStore(dir, "s").load().orElseThrow();
+                assertEquals("{\"good\": 1}", new String(loaded, UTF_8), what);
+                assertTrue(Files.exists(dir.resolve("s.000002.corrupt")), what + ": set aside");
+                assertFalse(Files.exists(newest), what);
+                cases++;
+            }
+        }
+        assertTrue(cases > 500, cases + " cases");
+    }
+
+    @Test
+    void everyShortenedOrLengthenedNewestGenerationFallsBackToThePreviousOne() throws IOException {
+        AtomicStore store = new AtomicStore(dir, "s");
+        store.save("good".getBytes(UTF_8));
+        store.save("newer".getBytes(UTF_8));
+        Path newest = dir.resolve("s.000002");
+        byte[] intact = Files.readAllBytes(newest);
+        for (int n = 0; n <= intact.length + 1; n++) {
+            if (n == intact.length) {
+                continue;
+            }
+            Files.write(newest, Arrays.copyOf(intact, n)); // n > length: a zero byte appended
+            assertArrayEquals("good".getBytes(UTF_8), new AtomicStore(dir, "s").load().orElseThrow(), n + " bytes");
+        }
+    }
+
+    @Test
+    void aNewestGenerationTheReaderRejectsIsCorruptToo() throws IOException {
+        AtomicStore store = new AtomicStore(dir, "s");
+        store.save("1".getBytes(UTF_8));
+        store.save("x".getBytes(UTF_8)); // intact on disk, but not what the reader accepts
+        AtomicStore again = new AtomicStore(dir, "s");
+        assertEquals(1, again.load(b -> Integer.parseInt(new String(b, UTF_8))).orElseThrow());
+        assertEquals(List.of("s.000001", "s.000002.corrupt"), files());
+        IOException e = assertThrows(IOException.class, () -> again.load(b -> {
+            throw new IOException("never valid");
+        }));
+        assertTrue(e.getMessage().contains("s.000001"), e.getMessage());
+    }
+
+    @Test
+    void theErrorLogNamesTheDamagedFile() throws IOException {
+        AtomicStore store = new AtomicStore(dir, "s");
+        store.save("good".getBytes(UTF_8));
+        store.save("newer".getBytes(UTF_8));
+        Path newest = dir.resolve("s.000002");
+        Files.writeString(newest, Files.readString(newest).replaceFirst(" 5\n", " 5x\n"));
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, UTF_8));
+        try {
+            new AtomicStore(dir, "s").load();
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(UTF_8);
+        assertTrue(log.contains("ERROR") && log.contains(newest.toString()) && log.contains("s.000002.corrupt"), log);
     }
 
     private List<String> files() throws IOException {
