@@ -99,7 +99,7 @@ public final class Main {
                     + " the running bundles; its bundles replace them");
             // the launcher skips a bundle whose digest equals the one it last installed; an update may have replaced
             // that bundle since, so forget them all: every bundle of the new jar replaces what runs, as sv will say
-            forget(data.resolve("framework/bundle0/data/.bnd.launcher"));
+            forget(data.resolve("framework/bundle0/.bnd.launcher"));
         }
         System.setProperty("gateway.jar.id", id);
         if (release != null) {

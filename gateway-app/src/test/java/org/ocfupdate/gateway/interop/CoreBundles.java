@@ -47,6 +47,18 @@ final class CoreBundles {
         }
     }
 
+    /** The Bundle-Version of the bundle embedded in gateway.jar as {@code jar/<artifact>-*.jar}. */
+    static String embedded(String artifact) throws IOException {
+        try (JarFile gw = new JarFile(GatewayProcess.jar().toFile())) {
+            JarEntry e = Collections.list(gw.entries()).stream()
+                    .filter(x -> x.getName().startsWith("jar/" + artifact + "-")).findFirst()
+                    .orElseThrow(() -> new IOException("no " + artifact + " in gateway.jar"));
+            try (JarInputStream in = new JarInputStream(gw.getInputStream(e))) {
+                return in.getManifest().getMainAttributes().getValue("Bundle-Version");
+            }
+        }
+    }
+
     /** Symbolic name → Bundle-Version of every bundle in a stopped gateway's storage (its newest revision). */
     static Map<String, String> installed(Path home) throws IOException {
         Map<String, String> versions = new TreeMap<>();

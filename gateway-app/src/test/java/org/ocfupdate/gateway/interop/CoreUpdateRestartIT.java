@@ -66,6 +66,25 @@ class CoreUpdateRestartIT {
             assertEquals(updated, CoreBundles.installed(home), "installed bundles after restart " + restart);
             assertEquals(revisions, CoreBundles.revisions(home), "a restart writes no bundle revision");
         }
+
+        // the operator installs another gateway.jar (here: the same bundles plus one more entry): its bundles replace
+        // those the update installed, and sv and the history say so
+        Path other = tmp.resolve("other-gateway.jar");
+        Files.copy(GatewayProcess.jar(), other);
+        try (var fs = java.nio.file.FileSystems.newFileSystem(other)) {
+            Files.writeString(fs.getPath("jar/README.txt"), "another build\n");
+        }
+        GatewayProcess replaced = new GatewayProcess(home).withJar(other).start();
+        try {
+            assertEquals("1.0.0", sv(coap, replaced));
+            assertTrue(replaced.output().contains("gateway.jar 1.0.0 was installed: its bundles replace those of update 1.0.1"),
+                    replaced.output());
+        } finally {
+            assertEquals(0, replaced.stop());
+        }
+        Map<String, String> fromJar = CoreBundles.installed(home);
+        assertEquals(CoreBundles.embedded("pstat-impl"), fromJar.get("org.ocfupdate.pstat.impl"), fromJar.toString());
+        assertEquals(CoreBundles.embedded("update-provider-usb"), fromJar.get("org.ocfupdate.update.provider.usb"));
     }
 
     static String sv(CoapClientCli coap, GatewayProcess g) throws Exception {

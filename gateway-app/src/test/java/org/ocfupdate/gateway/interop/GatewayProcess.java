@@ -23,6 +23,7 @@ public final class GatewayProcess implements AutoCloseable {
 
     public final Path home;
     private final List<String> extraArgs;
+    private Path jar = jar();
     private Process process;
     private Path log;
     private int port;
@@ -36,6 +37,12 @@ public final class GatewayProcess implements AutoCloseable {
     public GatewayProcess(Path home, String... jvmArgs) {
         this.home = home;
         this.extraArgs = List.of(jvmArgs);
+    }
+
+    /** Starts {@code gatewayJar} instead of the build's gateway.jar (an operator installing another one). */
+    public GatewayProcess withJar(Path gatewayJar) {
+        this.jar = gatewayJar;
+        return this;
     }
 
     public static Path jar() {
@@ -68,7 +75,7 @@ public final class GatewayProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Dgateway.home=" + home,
                 "-Dorg.osgi.service.http.port=" + freeTcpPort()));
         cmd.addAll(extraArgs);
-        cmd.addAll(List.of("-jar", jar().toString()));
+        cmd.addAll(List.of("-jar", jar.toString()));
         log = home.resolve("gateway-" + System.nanoTime() + ".log");
         process = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
