@@ -52,7 +52,7 @@ class KillSeriesIT {
             CoreBundles.rebuilt("update-provider-usb", version, vendor.resolve("usb.jar"));
             ocfPkg(vendor, "create", "--key", "key.pem", "--version", version, "--out",
                     medium.resolve("update.zip").toString(), "--bundle", "pstat-impl.jar", "--bundle", "usb.jar");
-            assertEquals("2.04", coap.post(g.uri("/oic/sec/pstat"), Payloads.cbor(Map.of("tm", 128))).code());
+            startInstallation(coap, g);
             long delay = random.nextInt(4000);
             Thread.sleep(delay);
             g.process().destroyForcibly(); // SIGKILL
@@ -72,6 +72,25 @@ class KillSeriesIT {
         }
         assertEquals(0, g.stop());
         System.out.println("kill series (seed " + seed + "):\n  " + String.join("\n  ", log));
+    }
+
+    /**
+     * tm 128. coap-client waits 5 s for its answer; on a loaded machine a DTLS handshake and the request can take
+     * longer, so an unanswered request is sent again (if the first one did arrive, the second is refused because the
+     * action is running, which is as good).
+     */
+    static void startInstallation(CoapClientCli coap, GatewayProcess g) throws Exception {
+        CoapClientCli.Result r = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            r = coap.post(g.uri("/oic/sec/pstat"), Payloads.cbor(Map.of("tm", 128)));
+            if ("2.04".equals(r.code()) || "4.00".equals(r.code()) && String.valueOf(r.diagnostic()).contains("is running")) {
+                return;
+            }
+            if (r.code() != null) {
+                break;
+            }
+        }
+        throw new AssertionError("tm 128 not accepted: " + r.code() + "\n" + r.log());
     }
 
     /** How far the killed installation had come, from its log. */
