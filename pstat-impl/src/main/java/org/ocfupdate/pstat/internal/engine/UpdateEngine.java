@@ -481,6 +481,14 @@ public class UpdateEngine implements Engine {
             return "no Declarative Services runtime";
         }
         try {
+            // SCR reads a started bundle's components asynchronously: until it has, the bundle's failures are invisible
+            for (Bundle b : sys.getBundles()) {
+                if (b.getSymbolicName() != null && b.getSymbolicName().startsWith("org.ocfupdate.")
+                        && b.getHeaders().get("Service-Component") != null
+                        && runtime.getComponentDescriptionDTOs(b).length == 0) {
+                    return "the components of " + b.getSymbolicName() + " are not loaded yet";
+                }
+            }
             for (ComponentDescriptionDTO d : runtime.getComponentDescriptionDTOs()) {
                 if (!d.bundle.symbolicName.startsWith("org.ocfupdate.")) {
                     continue;
