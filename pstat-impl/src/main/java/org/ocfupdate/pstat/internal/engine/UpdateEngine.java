@@ -485,7 +485,7 @@ public class UpdateEngine implements Engine {
             for (Bundle b : sys.getBundles()) {
                 if (b.getSymbolicName() != null && b.getSymbolicName().startsWith("org.ocfupdate.")
                         && b.getHeaders().get("Service-Component") != null
-                        && runtime.getComponentDescriptionDTOs(b).length == 0) {
+                        && runtime.getComponentDescriptionDTOs(b).isEmpty()) {
                     return "the components of " + b.getSymbolicName() + " are not loaded yet";
                 }
             }
