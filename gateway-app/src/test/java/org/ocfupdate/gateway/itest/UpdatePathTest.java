@@ -88,12 +88,25 @@ class UpdatePathTest {
         trust.delete();
     }
 
-    /** Offers the package in {@link #offered}, if any; fetch copies it. */
+    /**
+     * Offers the package in {@link #offered}, if any, with its SHA-256 as the HTTP provider does: the engine ignores an
+     * offer without a digest of a version refused before (aPackageWhoseBundleCannotStartIsRolledBack leaves its
+     * version refused, and the next test may offer another package of that version); fetch copies it.
+     */
     static class FolderProvider implements UpdateProvider {
         @Override
         public Optional<UpdateOffer> offer(OfferRequest request) {
             Path p = offered;
-            return p == null ? Optional.empty() : Optional.of(UpdateOffer.builder(offeredVersion, p.toUri()).build());
+            if (p == null) {
+                return Optional.empty();
+            }
+            try {
+                String sha256 = java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+                return Optional.of(UpdateOffer.builder(offeredVersion, p.toUri()).sha256(sha256).build());
+            } catch (IOException | java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("cannot hash " + p, e);
+            }
         }
 
         @Override
