@@ -25,7 +25,7 @@ import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 /**
  * {@code /brewing}: the gateway's own application resource, in the spirit of OCF's {@code oic.r.brewing} — the
  * preferences of a coffee maker, writable over CoAP and persisted through {@link ResourceStore}, so that an
- * update which replaces this very bundle keeps them (ocf-software-update.md §3). Contributed to the CoAP server
+ * update which replaces this very bundle keeps them (docs/software-update.md §3). Contributed to the CoAP server
  * like any bundle's resource: a Californium {@link Resource} service with {@code ocf.href}.
  */
 @Component(service = Resource.class, property = "ocf.href=/brewing")

@@ -3,10 +3,8 @@ package org.ocfupdate.gateway.interop;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -26,26 +24,29 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
 /**
- * The official OCF schemas (folder given by the system property {@code ocf.schemas}, which failsafe sets; else
- * {@code ../../shared/ocf-schemas} relative to gateway-app) as JSON Schema draft 4, for
- * com.networknt:json-schema-validator.
+ * The official OCF schemas, copied unmodified into the test resources ({@code src/test/resources/ocf-schemas/}, with
+ * their licence and a {@code SOURCES} file naming upstream repository, path and commit), as JSON Schema draft 4,
+ * for com.networknt:json-schema-validator. They are read from the class path, so the tests need nothing outside
+ * the repository.
  *
  * <p>The swagger files are Swagger 2.0 documents: the schema of a payload is one of their {@code definitions}. The
  * schema built here is {@code {"$ref": "#/definitions/NAME", "definitions": {...}}} with the document's own
  * definitions, in which every cross-file {@code $ref} (e.g.
  * {@code https://openconnectivityfoundation.github.io/core/schemas/oic.types-schema.json#/definitions/uuid}) is
- * replaced by a copy of its target, read from the local folder, so nothing is fetched from the network.
+ * replaced by a copy of its target, read from the same folder, so nothing is fetched from the network.
  *
  * <p>Deliberate differences from the official text, applied to the copy only:
  * <ul>
  * <li>{@code oic.sec.pstat}: {@code cm} and {@code tm} are capped at 255 by the schema; the software-update CR adds
- * bit 256 (ISAC), so the project accepts 0..511 (ocf-software-update.md §1): the maximum is patched to 511;</li>
+ * bit 256 (ISAC), so the project accepts 0..511 (docs/software-update.md §1): the maximum is patched to 511;</li>
  * <li>{@code oic.links.properties} {@code href}: its {@code "format": "uri"} rejects the relative references the
  * schema itself allows ("can be specified as a Relative Reference", e.g. {@code /oic/p}) under the validator's
  * strict URI check, so that format keyword is dropped (see {@link #hrefFormatQuirk()}).</li>
  * </ul>
  */
 final class OcfSchemas {
+    /** The class-path folder of the schema files (src/test/resources/ocf-schemas). */
+    private static final String FOLDER = "/ocf-schemas/";
     private static final String LINKS = "oic.links.properties.core-schema.json";
     private static final Map<String, JsonNode> DOCUMENTS = new HashMap<>();
     /** Draft 4 plus the annotations the OCF files use (Swagger's readOnly, OCF's x-detail-desc), which validate nothing. */
@@ -55,21 +56,6 @@ final class OcfSchemas {
                     .keyword(new NonValidationKeyword("x-detail-desc")).build()));
 
     private OcfSchemas() {
-    }
-
-    static Path folder() {
-        // failsafe sets ocf.schemas from ${maven.multiModuleProjectDirectory}, which is right when Maven starts in
-        // the repository root and points one level too shallow when it starts in gateway-app: then fall back
-        String configured = System.getProperty("ocf.schemas");
-        if (configured != null && Files.isDirectory(Paths.get(configured))) {
-            return Paths.get(configured);
-        }
-        Path fallback = Paths.get("../../shared/ocf-schemas"); // relative to gateway-app, failsafe's working dir
-        if (!Files.isDirectory(fallback)) {
-            fail("OCF schemas found neither at " + configured + " (system property ocf.schemas) nor at "
-                    + fallback.toAbsolutePath().normalize());
-        }
-        return fallback;
     }
 
     /** Asserts that {@code payload} is valid against {@code definition} of the swagger document {@code file}. */
@@ -157,7 +143,13 @@ final class OcfSchemas {
     private static synchronized JsonNode document(String file, boolean patched) {
         return DOCUMENTS.computeIfAbsent(file + (patched ? "+patched" : ""), k -> {
             try {
-                JsonNode doc = Payloads.JSON.readTree(folder().resolve(file).toFile());
+                JsonNode doc;
+                try (InputStream in = OcfSchemas.class.getResourceAsStream(FOLDER + file)) {
+                    if (in == null) {
+                        throw new IllegalStateException("no OCF schema " + file + " in the test resources " + FOLDER);
+                    }
+                    doc = Payloads.JSON.readTree(in);
+                }
                 if (patched) {
                     patch(file, doc);
                 }
@@ -189,7 +181,7 @@ final class OcfSchemas {
             }
         }
         if (file.equals("oic.r.softwareupdate.swagger.json")) {
-            // updatetime also takes "now" and "none" (IoTivity-Lite's values; ocf-software-update.md §4)
+            // updatetime also takes "now" and "none" (IoTivity-Lite's values; docs/software-update.md §4)
             // purl is "" until a client sets one, as IoTivity-Lite answers: the property is required and no URL
             // would be true (docs/spec-interpretation.md); a set purl is an absolute https, http or coaps URL
             edit(doc.at("/definitions/swupdate/properties/purl"), p -> {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** How the process behaves for an operator (operator-contract.md): SIGTERM, and a CoAP port already taken. */
+/** How the process behaves for an operator (docs/operator-contract.md): SIGTERM, and a CoAP port already taken. */
 class OperationsIT {
     @TempDir
     Path tmp;

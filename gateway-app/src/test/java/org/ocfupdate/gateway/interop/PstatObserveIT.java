@@ -104,7 +104,7 @@ class PstatObserveIT {
     }
 
     /**
-     * ocf-software-update.md §2: every transition is notified, in order, each with its own snapshot, and RFC 7641
+     * docs/software-update.md §2: every transition is notified, in order, each with its own snapshot, and RFC 7641
      * §3.4/§4.4: a client takes a notification as newer only when its Observe value is greater than the last one's.
      */
     @Test

@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * against the official OCF schema. One gateway for the class (read only).
  */
 class ResourceRepresentationIT extends OneGatewayPerClass {
-    /** The gateway's release version: the Maven project version without -SNAPSHOT (operator-contract.md). */
+    /** The gateway's release version: the Maven project version without -SNAPSHOT (docs/operator-contract.md). */
     static final String RELEASE = "1.0.0";
 
 

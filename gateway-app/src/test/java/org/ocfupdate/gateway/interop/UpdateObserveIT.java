@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * ocf-software-update.md §2, Observers: every transition of a check → validation → available chain that runs as
+ * docs/software-update.md §2, Observers: every transition of a check → validation → available chain that runs as
  * fast as the machine allows (a small package on a USB "medium") reaches observers, in order, each with its own
  * snapshot and a greater Observe number — seen by Debian's coap-client and by a Californium client at once.
  */

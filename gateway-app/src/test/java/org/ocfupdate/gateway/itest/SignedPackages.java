@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
-/** Vendor keys and signed update packages (operator-contract.md, Update package format) for the OSGi tests. */
+/** Vendor keys and signed update packages (docs/operator-contract.md, Update package format) for the OSGi tests. */
 final class SignedPackages {
     private SignedPackages() {
     }

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The vendor's package tool as vendors run it: {@code java -jar ocf-pkg.jar} (operator-contract.md, Commands),
+ * The vendor's package tool as vendors run it: {@code java -jar ocf-pkg.jar} (docs/operator-contract.md, Commands),
  * a real process; exit 0 done, 1 failed, 2 usage error, and never a stack trace.
  */
 class OcfPkgIT {

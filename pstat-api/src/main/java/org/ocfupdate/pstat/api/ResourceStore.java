@@ -7,7 +7,7 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Durable storage for the data of the device's resources under {@code data/}: kept across restarts and across
- * software updates (ocf-software-update.md §3). Each save is atomic; a torn write leaves the previous data.
+ * software updates (docs/software-update.md §3). Each save is atomic; a torn write leaves the previous data.
  */
 @ProviderType
 public interface ResourceStore {

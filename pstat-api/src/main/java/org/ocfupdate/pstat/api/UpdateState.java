@@ -2,7 +2,7 @@ package org.ocfupdate.pstat.api;
 
 /**
  * The software-update state machine shared by {@code /oic/sec/pstat} and {@code /oc/swu}: each state fixes
- * {@code cm} and {@code swupdatestate} (ocf-software-update.md §2).
+ * {@code cm} and {@code swupdatestate} (docs/software-update.md §2).
  */
 public enum UpdateState {
     IDLE(0, "idle"),

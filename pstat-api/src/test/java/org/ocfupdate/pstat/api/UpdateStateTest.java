@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The table of ocf-software-update.md §2: cm and swupdatestate of each state. */
+/** The table of docs/software-update.md §2: cm and swupdatestate of each state. */
 class UpdateStateTest {
     @Test
     void cmAndSwUpdateStateOfEachState() {

@@ -8,7 +8,10 @@ import static org.ocfupdate.pstat.api.DeviceOnboardingState.SRESET;
 
 import org.ocfupdate.pstat.api.DeviceOnboardingState;
 
-/** The {@code dos.s} transitions a client may ask for (ocf-software-update.md §1), without IoTivity-Lite's RESET quirk. */
+/**
+ * The {@code dos.s} transitions a client may ask for (docs/software-update.md §1), without IoTivity-Lite's RESET
+ * quirk.
+ */
 final class DosTransitions {
     private DosTransitions() {
     }

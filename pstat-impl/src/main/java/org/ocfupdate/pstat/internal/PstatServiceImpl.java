@@ -102,7 +102,7 @@ public class PstatServiceImpl implements PstatService {
         switch (s.update()) {
             case IDLE -> { }
             case VERSION_AVAILABLE -> {
-                // a verified staged package is verified again (ocf-software-update.md §2, after a restart)
+                // a verified staged package is verified again (docs/software-update.md §2, after a restart)
                 staged = engine.restaged(store.softwareVersion()).orElse(null);
                 if (staged == null) {
                     LOG.warn("The staged package no longer verifies after the restart; back to idle");
@@ -141,7 +141,7 @@ public class PstatServiceImpl implements PstatService {
                 store.save(s);
             }
             default -> {
-                // an interrupted check or validation ends here (ocf-software-update.md §2)
+                // an interrupted check or validation ends here (docs/software-update.md §2)
                 LOG.warn("The software-update action {} was interrupted by a restart; back to idle", s.update());
                 engine.discard();
                 s = s.withUpdate(UpdateState.IDLE, 0).withOutcome(UpdateResult.CONNECTION_FAILURE.code(), s.nv());
@@ -306,7 +306,7 @@ public class PstatServiceImpl implements PstatService {
     }
 
     /**
-     * Starts the action of {@code tm} bit {@code bit} (ocf-software-update.md §2): a check, or a validation that
+     * Starts the action of {@code tm} bit {@code bit} (docs/software-update.md §2): a check, or a validation that
      * first finds the offer, or an update that passes through validation unless a verified package is staged.
      */
     private void start(SvrState s, int bit, URI location) {

@@ -24,7 +24,7 @@ import org.ocfupdate.pstat.internal.engine.Engine;
 import org.ocfupdate.pstat.internal.engine.History;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 
-/** The software-update state machine of ocf-software-update.md §2 driven with a fake engine. */
+/** The software-update state machine of docs/software-update.md §2 driven with a fake engine. */
 class UpdateFlowTest {
     @TempDir
     Path dir;

@@ -12,7 +12,7 @@ import java.security.SecureRandom;
 import java.util.Properties;
 
 /**
- * The Web Console's user and password (operator-contract.md, Generated secrets): read from
+ * The Web Console's user and password (docs/operator-contract.md, Generated secrets): read from
  * {@code data/credentials/console.properties}, or generated there on first start (32 random characters of
  * {@code [A-Za-z0-9]} each, so no properties escaping; the folder 0700, the file 0600) and printed once.
  */

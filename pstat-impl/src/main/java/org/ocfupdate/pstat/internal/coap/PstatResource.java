@@ -31,7 +31,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@code /oic/sec/pstat}: GET, POST (partial update, all-or-nothing) and Observe.
  *
  * <p>Who may write is checked before (UPDATE, {@link OcfDeliverer}); here only what: the owner anything, any
- * other subject only the software-update bits of {@code tm} (ocf-software-update.md, "Who may trigger").
+ * other subject only the software-update bits of {@code tm} (docs/software-update.md §2, "Who may trigger an update").
  */
 @Component(service = Resource.class, property = CoapServerComponent.HREF + "=/oic/sec/pstat")
 public class PstatResource extends OcfResource implements PstatListener {

@@ -40,7 +40,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * {@code /oc/swu} ({@code oic.r.softwareupdate}): the second view of the one state machine, with the package URL,
- * scheduling and cancel (ocf-software-update.md §4). {@code swupdatestate} comes from the same snapshot as pstat's
+ * scheduling and cancel (docs/software-update.md §4). {@code swupdatestate} comes from the same snapshot as pstat's
  * {@code cm}, and both resources are notified in the same transition. The schedule ({@code purl},
  * {@code swupdateaction}, {@code updatetime}) is persisted and re-armed at start.
  */
@@ -254,7 +254,7 @@ public class SwuResource extends OcfResource implements PstatListener {
     }
 
     /**
-     * Checks a POST (ocf-software-update.md §4; IoTivity-Lite's rules): {@code purl}, {@code swupdateaction} and
+     * Checks a POST (docs/software-update.md §4; IoTivity-Lite's rules): {@code purl}, {@code swupdateaction} and
      * {@code updatetime} together; an empty {@code purl} keeps the stored one; {@code updatetime} is {@code now},
      * {@code none} or a future RFC 3339 time.
      */

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** {@code manifest.json} of an update package (operator-contract.md), checked strictly. */
+/** {@code manifest.json} of an update package (docs/operator-contract.md), checked strictly. */
 public record Manifest(String name, SemanticVersion version, List<Artifact> artifacts) {
     public static final String FILE = "manifest.json";
     public static final String SIGNATURE = "manifest.json.sig";

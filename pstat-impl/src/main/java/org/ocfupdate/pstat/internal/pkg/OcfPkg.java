@@ -37,7 +37,7 @@ import java.util.zip.ZipOutputStream;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The vendor's package tool {@code ocf-pkg} (operator-contract.md, Commands): {@code keygen}, {@code create} and
+ * The vendor's package tool {@code ocf-pkg} (docs/operator-contract.md, Commands): {@code keygen}, {@code create} and
  * {@code verify} of update packages. Exit codes: 0 done, 1 failed (one line on stderr), 2 usage error. Outside
  * OSGi it runs from gateway-app's {@code ocf-pkg.jar} with Jackson; it uses only this package and the JDK.
  */

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** Every POST rule of /oc/swu (ocf-software-update.md §4, IoTivity-Lite's rules, docs/spec-interpretation.md). */
+/** Every POST rule of /oc/swu (docs/software-update.md §4, IoTivity-Lite's rules, docs/spec-interpretation.md). */
 class SwuResourceParseTest {
     static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
     static final ObjectMapper JSON = new ObjectMapper();

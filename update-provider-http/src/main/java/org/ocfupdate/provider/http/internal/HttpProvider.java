@@ -40,7 +40,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Over-the-air updates (operator-contract.md, HTTP release descriptor): the check GETs the descriptor and its
+ * Over-the-air updates (docs/operator-contract.md, HTTP release descriptor): the check GETs the descriptor and its
  * {@code .sig} (conditionally: an unchanged descriptor costs a 304), verifies the signature with the trusted keys and
  * offers the package when it is newer; the fetch streams the package into staging, resuming with a Range request
  * after a lost connection, with bounded retries. Registered by {@link HttpProviderManager}.

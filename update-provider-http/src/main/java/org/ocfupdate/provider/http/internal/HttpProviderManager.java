@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Registers the {@link HttpProvider} as an {@link UpdateProvider} while PID {@code org.ocfupdate.provider.http} has a
- * {@code url} (operator-contract.md: without it the provider registers no service). A DS component cannot make its
+ * {@code url} (docs/operator-contract.md: without it the provider registers no service). A DS component cannot make its
  * service depend on the value of a property, so this one has no service and registers the provider itself; a change
  * of the ranking updates the registration's properties, which the engine re-sorts at once.
  */

@@ -49,8 +49,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Update packages from USB mass-storage media (operator-contract.md: any {@code *.zip} update package in the root of
- * a medium or under {@code ocf-update/} on it; {@link MediaScanner} says what a medium is).
+ * Update packages from USB mass-storage media (docs/operator-contract.md: any {@code *.zip} update package in the
+ * root of a medium or under {@code ocf-update/} on it; {@link MediaScanner} says what a medium is).
  * <p>
  * Several media or packages: the newest version newer than the running one and not refused before wins; between
  * packages of the same version, the one whose path sorts first. The check reads only each package's
