@@ -93,11 +93,11 @@ public class Readiness {
      */
     private void rememberOrigin() {
         String id = context.getProperty("gateway.jar.id");
-        String home = context.getProperty("gateway.home");
-        if (id == null || home == null) {
+        String data = context.getProperty("gateway.data"); // set by launch.Main with gateway.jar.id
+        if (id == null || data == null) {
             return;
         }
-        Path file = Path.of(home, "data", Main.ORIGIN);
+        Path file = Path.of(data, Main.ORIGIN);
         Path tmp = file.resolveSibling(Main.ORIGIN + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
