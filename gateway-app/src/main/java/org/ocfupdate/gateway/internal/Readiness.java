@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.ocfupdate.gateway.internal.systemd.SdNotify;
 import org.ocfupdate.gateway.launch.Main;
 import org.ocfupdate.pstat.api.CoapEndpoints;
 import org.osgi.framework.BundleContext;
@@ -76,6 +77,7 @@ public class Readiness {
             if (eps != null) {
                 long jvm = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
                 LOG.info("Gateway ready: coap {}, coaps {} ({} ms after JVM start)", eps.coap(), eps.coaps(), jvm);
+                SdNotify.notify("READY=1"); // systemd's Type=notify: started at the same moment
                 rememberOrigin();
                 context.ungetService(ref);
                 timer.shutdown();
