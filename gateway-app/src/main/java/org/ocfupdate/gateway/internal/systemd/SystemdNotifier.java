@@ -48,7 +48,9 @@ public class SystemdNotifier {
             return;
         }
         timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "ocf-systemd"));
-        listener = snapshot -> refresh(); // on the state machine's thread: hand over at once
+        // on the state machine's thread: read the state of this transition (a short check would be over before the
+        // timer looked), and hand the sending over at once
+        listener = snapshot -> show(statusText(pstat.status()));
         pstat.addListener(listener);
         timer.scheduleWithFixedDelay(this::status, STATUS_PERIOD_MS, STATUS_PERIOD_MS, TimeUnit.MILLISECONDS);
         long usec = watchdogUsec(System.getenv("WATCHDOG_USEC"), System.getenv("WATCHDOG_PID"),
@@ -67,23 +69,27 @@ public class SystemdNotifier {
         }
     }
 
-    private void refresh() {
+    private void show(String text) {
         try {
-            timer.execute(this::status);
+            timer.execute(() -> send(text));
         } catch (RejectedExecutionException e) {
             // deactivated
         }
     }
 
+    /** The running transfer's percentage, between transitions. */
     private void status() {
         try {
-            String text = statusText(pstat.status());
-            if (!text.equals(lastStatus)) {
-                lastStatus = text;
-                sd.send("STATUS=" + text);
-            }
+            send(statusText(pstat.status()));
         } catch (RuntimeException e) { // the timer must outlive any one failure
             LOG.warn("Cannot tell systemd the update state", e);
+        }
+    }
+
+    private void send(String text) {
+        if (!text.equals(lastStatus)) {
+            lastStatus = text;
+            sd.send("STATUS=" + text);
         }
     }
 
