@@ -8,4 +8,11 @@ if [ ! -f "$jar" ] || [ -n "$(find "$root" -path '*/src/*' -newer "$jar" -print 
    || [ "$root/gateway-app/gateway.bndrun" -nt "$jar" ]; then
   (cd "$root" && mvn -B -q -DskipTests install)
 fi
-exec java ${JAVA_OPTS:-} -jar "$jar" "$@"
+# the JVM options we ship (one per line, # comments; the Debian package's launcher reads the same file), then JAVA_OPTS
+opts=()
+while IFS= read -r line || [ -n "$line" ]; do
+  line="${line#"${line%%[![:space:]]*}"}"; line="${line%"${line##*[![:space:]]}"}"
+  case "$line" in ''|'#'*) continue ;; esac
+  opts+=("$line")
+done < "$root/gateway-app/src/main/dist/jvm.options"
+exec java "${opts[@]}" ${JAVA_OPTS:-} -jar "$jar" "$@"

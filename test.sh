@@ -10,6 +10,8 @@ command -v openssl >/dev/null || need+=(openssl)                   # keys and si
 command -v zip >/dev/null || need+=(zip)                           # packages built the way a vendor would
 command -v chromium >/dev/null || need+=(chromium)                 # the browser test of the console page
 command -v chromedriver >/dev/null || need+=(chromium-driver)      # /usr/bin/chromedriver, driven by Selenium
+command -v python3 >/dev/null || need+=(python3)                   # a Unix datagram socket receiving sd_notify
+command -v systemd-analyze >/dev/null || need+=(systemd)           # systemd-analyze verify of the package's unit
 command -v mkfs.vfat >/dev/null || [ -x /usr/sbin/mkfs.vfat ] || [ -x /sbin/mkfs.vfat ] || need+=(dosfstools)  # vfat image as a USB medium
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then

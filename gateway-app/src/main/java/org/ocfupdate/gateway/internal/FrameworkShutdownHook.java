@@ -1,5 +1,6 @@
 package org.ocfupdate.gateway.internal;
 
+import org.ocfupdate.gateway.internal.systemd.SdNotify;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -41,6 +42,7 @@ public class FrameworkShutdownHook {
     }
 
     private static void stop(Bundle system) {
+        SdNotify.notify("STOPPING=1"); // systemd's Type=notify: the stop has begun
         try {
             system.stop();
             if (system instanceof Framework framework) {

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.ocfupdate.gateway.internal.systemd.SdNotify;
 import org.ocfupdate.gateway.launch.Main;
 import org.ocfupdate.pstat.api.CoapEndpoints;
 import org.osgi.framework.BundleContext;
@@ -76,6 +77,7 @@ public class Readiness {
             if (eps != null) {
                 long jvm = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
                 LOG.info("Gateway ready: coap {}, coaps {} ({} ms after JVM start)", eps.coap(), eps.coaps(), jvm);
+                SdNotify.notify("READY=1"); // systemd's Type=notify: started at the same moment
                 rememberOrigin();
                 context.ungetService(ref);
                 timer.shutdown();
@@ -93,11 +95,11 @@ public class Readiness {
      */
     private void rememberOrigin() {
         String id = context.getProperty("gateway.jar.id");
-        String home = context.getProperty("gateway.home");
-        if (id == null || home == null) {
+        String data = context.getProperty("gateway.data"); // set by launch.Main with gateway.jar.id
+        if (id == null || data == null) {
             return;
         }
-        Path file = Path.of(home, "data", Main.ORIGIN);
+        Path file = Path.of(data, Main.ORIGIN);
         Path tmp = file.resolveSibling(Main.ORIGIN + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {

@@ -39,7 +39,8 @@ public final class Main {
     public static void main(String[] args) throws Throwable {
         Path home = Paths.get(System.getProperty("gateway.home", System.getProperty("user.dir"))).toAbsolutePath()
                 .normalize();
-        Path data = home.resolve("data");
+        Path data = folder("gateway.data", home.resolve("data"));
+        Path etc = folder("gateway.etc", home.resolve("etc"));
         try {
             if (!Files.isDirectory(data)) {
                 Files.createDirectories(data);
@@ -51,11 +52,13 @@ public final class Main {
         }
         checkSpaceForFirstStart(data);
         try {
-            Files.createDirectories(home.resolve("etc")); // empty = defaults; FileInstall watches it
+            Files.createDirectories(etc); // empty = defaults; FileInstall watches it
         } catch (IOException e) {
-            System.err.println("gateway: cannot create " + home.resolve("etc") + ": " + e.getMessage());
+            System.err.println("gateway: cannot create " + etc + ": " + e.getMessage());
         }
         System.setProperty("gateway.home", home.toString());
+        System.setProperty("gateway.data", data.toString());
+        System.setProperty("gateway.etc", etc.toString()); // FileInstall's folder (gateway.bndrun)
         // bnd's launcher lets a system property override each of its own launch properties
         System.setProperty("launch.storage.dir", data.resolve("framework").toString());
         chooseBundles(data);
@@ -68,6 +71,15 @@ public final class Main {
         }
         Class.forName("aQute.launcher.pre.EmbeddedLauncher").getMethod("main", String[].class)
                 .invoke(null, (Object) args);
+    }
+
+    /**
+     * {@code -Dgateway.data} / {@code -Dgateway.etc} place the two folders apart from the home folder: the Debian
+     * package keeps the state in /var/lib/ocf-update-gateway and the configuration in /etc/ocf-update-gateway.
+     */
+    private static Path folder(String property, Path otherwise) {
+        String value = System.getProperty(property, "");
+        return value.isBlank() ? otherwise : Paths.get(value).toAbsolutePath().normalize();
     }
 
     private static void chooseBundles(Path data) {

@@ -45,6 +45,17 @@ public interface PstatService {
     /** The keys whose signatures on packages are trusted now (keys that could not be read are left out). */
     java.util.List<TrustedKey> trustedKeys();
 
+    /**
+     * Runs {@code beat} once as a sign that the state machine's own thread lives (a service manager's watchdog): on
+     * that thread as soon as it is free, after taking the state machine's lock; or, while it runs an action, at that
+     * action's next progress report (a transfer reports as it goes). A thread that hangs never runs it; a stopped
+     * state machine drops it.
+     *
+     * @param beat returns at once and never throws
+     * @since 1.2
+     */
+    void heartbeat(Runnable beat);
+
     /** Adds a listener of every transition; it is called with the current snapshot first. */
     void addListener(PstatListener listener);
 

@@ -7,10 +7,13 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.ocfupdate.pstat.api.DeviceOnboardingState;
@@ -74,6 +77,8 @@ public class PstatServiceImpl implements PstatService {
     private final boolean autoInstall;
     private final List<PstatListener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "ocf-update-worker"));
+    /** Heartbeats waiting for the worker to be free or for the running action's next progress report. */
+    private final Queue<Runnable> beats = new ConcurrentLinkedQueue<>();
     private Pstat current;
     private Job job;
     private long jobs;
@@ -312,6 +317,7 @@ public class PstatServiceImpl implements PstatService {
     private void start(SvrState s, int bit, URI location) {
         job = new Job(++jobs, store.softwareVersion(), location);
         Job j = job;
+        j.onProgress(this::beat); // a long transfer that makes progress is alive, though the worker is busy
         LOG.info("Software-update action tm {} started", bit);
         if (bit == Dpm.ISSU && s.update() == UpdateState.VERSION_AVAILABLE && staged != null) {
             j.step("installing");
@@ -529,5 +535,31 @@ public class PstatServiceImpl implements PstatService {
     @Override
     public void removeListener(PstatListener listener) {
         listeners.remove(listener);
+    }
+
+    @Override
+    public void heartbeat(Runnable beat) {
+        beats.add(beat);
+        try {
+            worker.execute(() -> {
+                synchronized (this) {
+                    // the lock can be taken: no transition is stuck holding it
+                }
+                beat();
+            });
+        } catch (RejectedExecutionException e) {
+            beats.remove(beat); // deactivated: a stopped state machine gives no sign of life
+        }
+    }
+
+    /** Runs the waiting heartbeats, on the worker or from the running action's progress report. */
+    private void beat() {
+        for (Runnable b = beats.poll(); b != null; b = beats.poll()) {
+            try {
+                b.run();
+            } catch (Throwable e) { // a caller's mistake must not end an action or the worker
+                LOG.warn("A heartbeat failed", e);
+            }
+        }
     }
 }

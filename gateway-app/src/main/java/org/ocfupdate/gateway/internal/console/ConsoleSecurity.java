@@ -59,8 +59,10 @@ public class ConsoleSecurity implements SecurityProvider {
     @Activate
     public ConsoleSecurity(BundleContext context, Config config) {
         String home = context.getProperty("gateway.home");
-        this.folder = Path.of(home == null || home.isEmpty() ? "" : home).toAbsolutePath()
-                .resolve("data").resolve("credentials");
+        String data = context.getProperty("gateway.data"); // launch.Main sets it; the OSGi tests give only the home
+        this.folder = (data != null && !data.isEmpty() ? Path.of(data)
+                : Path.of(home == null || home.isEmpty() ? "" : home).resolve("data")).toAbsolutePath()
+                .resolve("credentials");
         configure(config);
     }
 

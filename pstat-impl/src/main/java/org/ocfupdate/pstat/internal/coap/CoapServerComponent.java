@@ -149,7 +149,7 @@ public class CoapServerComponent {
         OcfDeliverer deliverer = new OcfDeliverer(server.getRoot(), cfg, acl);
         server.setMessageDeliverer(deliverer);
         endpoint = endpoint(cfg, connector, deliverer);
-        Path home = GatewayHome.data(context).getParent();
+        Path home = GatewayHome.home(context);
         guard = new AbuseGuard(cfg, SecureEndpoint.MAX_RECENT_HANDSHAKES);
         InetSocketAddress secureBind = new InetSocketAddress(bind.getAddress(), config.securePort());
         SecureEndpoint.X509 x509 = x509(config, home, credentials);

@@ -14,6 +14,7 @@ public final class Job {
     private final AtomicLong total = new AtomicLong(-1);
     private volatile boolean cancelled;
     private volatile String step;
+    private volatile Runnable onProgress = () -> { };
 
     public Job(long id, String runningVersion, URI location) {
         this.id = id;
@@ -48,6 +49,12 @@ public final class Job {
     public void progress(long done, long of) {
         bytes.set(done);
         total.set(of);
+        onProgress.run();
+    }
+
+    /** Called at each progress report and step (the state machine's heartbeat while the action runs). */
+    public void onProgress(Runnable r) {
+        onProgress = r;
     }
 
     public long bytes() {
@@ -61,6 +68,7 @@ public final class Job {
     /** What the action is doing now, for operators (e.g. "fetching from usb"). */
     public void step(String what) {
         step = what;
+        onProgress.run();
     }
 
     public String step() {

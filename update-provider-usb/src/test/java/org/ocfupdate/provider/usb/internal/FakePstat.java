@@ -85,4 +85,9 @@ final class FakePstat implements PstatService {
     @Override
     public void removeListener(PstatListener listener) {
     }
+
+    @Override
+    public void heartbeat(Runnable beat) {
+        beat.run();
+    }
 }
