@@ -55,6 +55,7 @@ public final class Main {
             System.err.println("gateway: cannot create " + home.resolve("etc") + ": " + e.getMessage());
         }
         System.setProperty("gateway.home", home.toString());
+        LoggingDefaults.install(data); // before the framework: the first line logged has the gateway's format
         // bnd's launcher lets a system property override each of its own launch properties
         System.setProperty("launch.storage.dir", data.resolve("framework").toString());
         chooseBundles(data);
