@@ -4,15 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Hashtable;
 import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
-import org.ocfupdate.gateway.launch.LoggingDefaults;
 
 class LoggingDefaultsPluginTest {
-    final Properties defaults = LoggingDefaults.load();
+    // the resource itself, not LoggingDefaults: the test classes also form the OSGi test bundle, which must not
+    // import the gateway bundle's private launch package
+    final Properties defaults = resource();
     final LoggingDefaultsPlugin plugin = new LoggingDefaultsPlugin(defaults);
+
+    static Properties resource() {
+        Properties p = new Properties();
+        try (InputStream in = LoggingDefaultsPluginTest.class
+                .getResourceAsStream("/org/ocfupdate/gateway/launch/logging.properties")) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return p;
+    }
 
     @Test
     void theOperatorsKeysAreLaidOverTheDefaults() {
