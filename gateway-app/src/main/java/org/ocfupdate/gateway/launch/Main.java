@@ -59,6 +59,7 @@ public final class Main {
         System.setProperty("gateway.home", home.toString());
         System.setProperty("gateway.data", data.toString());
         System.setProperty("gateway.etc", etc.toString()); // FileInstall's folder (gateway.bndrun)
+        LoggingDefaults.install(data); // before the framework: the first line logged has the gateway's format
         // bnd's launcher lets a system property override each of its own launch properties
         System.setProperty("launch.storage.dir", data.resolve("framework").toString());
         chooseBundles(data);

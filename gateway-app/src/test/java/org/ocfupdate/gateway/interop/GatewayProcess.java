@@ -24,6 +24,8 @@ public final class GatewayProcess implements AutoCloseable {
     public final Path home;
     private final List<String> extraArgs;
     private Path jar = jar();
+    /** Added to the process's environment (e.g. JOURNAL_STREAM, as systemd sets it). */
+    public final java.util.Map<String, String> environment = new java.util.HashMap<>();
     private Process process;
     private Path log;
     private int port;
@@ -77,9 +79,12 @@ public final class GatewayProcess implements AutoCloseable {
         cmd.addAll(extraArgs);
         cmd.addAll(List.of("-jar", jar.toString()));
         log = home.resolve("gateway-" + System.nanoTime() + ".log");
-        process = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(log.toFile()).start();
+                .redirectOutput(log.toFile());
+        pb.environment().remove("JOURNAL_STREAM"); // a test run under systemd would otherwise pass it on
+        pb.environment().putAll(environment);
+        process = pb.start();
         return this;
     }
 
