@@ -7,16 +7,16 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 jar="$root/gateway-app/target/gateway.jar"
 # (jvm.options under src/main/dist is read below at every start: editing it needs no build)
-if [ ! -f "$jar" ] || [ -n "$(find "$root" -path '*/src/main/dist' -prune -o -path '*/src/*' -newer "$jar" -print -quit)" ] \
+if [ ! -f "$jar" ] || [ -n "$(find "$root" -path '*/src/main/dist' -prune -o -type f -path '*/src/*' -newer "$jar" -print -quit)" ] \
    || [ "$root/gateway-app/gateway.bndrun" -nt "$jar" ]; then
   (cd "$root" && mvn -B -q -DskipTests install)
 fi
 
 # The class-data archive (@CDS@ in jvm.options) belongs to one gateway.jar and one JVM build: its name carries a key
-# of both (inode, size, time), so a rebuilt jar or an upgraded JDK gets a new archive instead of a refused one.
+# of both (path, inode, size, time), so a rebuilt jar or an upgraded JDK gets a new archive instead of a refused one.
 java=$(readlink -f "$(command -v java)")
 libjvm="$(dirname "$(dirname "$java")")/lib/server/libjvm.so"
-key=$(stat -L -c '%i %s %Y' "$jar" "$java" $([ -f "$libjvm" ] && echo "$libjvm") | cksum | cut -d' ' -f1)
+key=$( (echo "$jar"; stat -L -c "%i %s %Y" "$jar" "$java" $([ -f "$libjvm" ] && echo "$libjvm")) | cksum | cut -d" " -f1)
 cds="$root/gateway-app/target/gateway-$key.jsa"
 
 opts=()

@@ -23,7 +23,7 @@ for o in "${opts[@]}"; do [[ "$o" == *@CDS@* ]] || plain+=("$o"); done
 if [ "${NO_CDS:-0}" = 1 ]; then echo "${plain[*]}"; exit 0; fi
 
 java=$(readlink -f "$(command -v java)")
-key=$(stat -L -c '%i %s %Y' "$JAR" "$java" | cksum | cut -d' ' -f1)
+key=$( (echo "$JAR ${plain[*]}"; stat -L -c "%i %s %Y" "$JAR" "$java") | cksum | cut -d" " -f1)  # path and options too
 cds=/tmp/ocf-gateway-bench-$key.jsa
 if [ ! -f "$cds" ]; then
     home=$(mktemp -d /tmp/shipped-opts.XXXXXX)
