@@ -4,6 +4,7 @@
 #
 #   bench/flood.sh                                 # HEAP=128m PORTS=60000 RUNS=1
 #   HEAP=64m PORTS=60000 RUNS=3 bench/flood.sh
+#   GATEWAY_OPTS="-XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError" HEAP=64m bench/flood.sh   # more JVM options
 #   GATEWAY_JAR=/path/gateway.jar bench/flood.sh   # e.g. a build of an older commit, for comparison
 #
 # A fresh gateway per run (temporary home, 127.0.0.1, port=0, securePort=0, no multicast), java -Xmx$HEAP.
@@ -52,7 +53,8 @@ for r in $(seq 1 "$RUNS"); do
     mkdir -p "$H/etc" "$H/tmp" "$H/media"
     printf 'host=127.0.0.1\nport=0\nsecurePort=0\nmulticast=false\n' > "$H/etc/org.ocfupdate.coap.cfg"
     printf 'roots=%s\n' "$H/media" > "$H/etc/org.ocfupdate.provider.usb.cfg"
-    timeout 900 java -Xmx"$HEAP" -Djava.io.tmpdir="$H/tmp" -Dfelix.fileinstall.enableConfigSave=false \
+    # shellcheck disable=SC2086
+    timeout 900 java ${GATEWAY_OPTS:-} -Xmx"$HEAP" -Djava.io.tmpdir="$H/tmp" -Dfelix.fileinstall.enableConfigSave=false \
         -Dgateway.home="$H" -Dorg.osgi.service.http.port=0 -jar "$JAR" </dev/null >"$H/gateway.log" 2>&1 &
     GW_PID=$!
     ready=""

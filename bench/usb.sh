@@ -4,6 +4,7 @@
 #   bench/usb.sh [RUNS]          # default 5 runs of each insertion scenario, 3 of the 256 MB validation
 #   BIG_MB=64 bench/usb.sh 3     # a smaller "big" package
 #   GATEWAY_JAR=/path/gateway.jar bench/usb.sh
+#   GATEWAY_OPTS="-XX:+UseSerialGC -Xmx128m" bench/usb.sh    # JVM options for the gateway; its RSS is printed
 #
 # One gateway in a temporary home: etc/org.ocfupdate.coap.cfg (127.0.0.1, a free port, no multicast),
 # etc/org.ocfupdate.provider.usb.cfg (roots = HOME/media, checkOnInsert=true), etc/org.ocfupdate.trust.cfg (a vendor
@@ -26,6 +27,7 @@ set -eu
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 BIG_MB=${BIG_MB:-256}
+export GATEWAY_OPTS=${GATEWAY_OPTS:-}
 JAR=${GATEWAY_JAR:-gateway-app/target/gateway.jar}
 [ -f "$JAR" ] || { echo "usb.sh: $JAR not found; build first: mvn -q install -DskipTests" >&2; exit 2; }
 for tool in openssl zip python3 java coap-client-gnutls stdbuf; do
@@ -183,9 +185,18 @@ open(os.path.join(etc, "org.ocfupdate.coap.cfg"), "w").write(
 open(os.path.join(etc, "org.ocfupdate.provider.usb.cfg"), "w").write("roots=%s\ncheckOnInsert=true\n" % media)
 open(os.path.join(etc, "org.ocfupdate.trust.cfg"), "w").write("keys=%s\n" % pub)
 log = open(os.path.join(home, "gateway.log"), "w")
-gw = subprocess.Popen(["java", "-Dgateway.home=" + home, "-Dfelix.fileinstall.enableConfigSave=false",
+gw = subprocess.Popen(["java"] + os.environ.get("GATEWAY_OPTS", "").split() + ["-Dgateway.home=" + home, "-Dfelix.fileinstall.enableConfigSave=false",
                        "-Dorg.osgi.service.http.port=%d" % free_port(socket.SOCK_STREAM), "-jar", jar],
                       stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+
+def rss():
+    """the gateway JVM's VmRSS and VmHWM in MB"""
+    m = {}
+    for line in open("/proc/%d/status" % gw.pid):
+        k, _, v = line.partition(":")
+        if k in ("VmRSS", "VmHWM"):
+            m[k] = int(v.split()[0]) / 1024
+    return "VmRSS %.1f MB, VmHWM %.1f MB" % (m["VmRSS"], m["VmHWM"])
 
 def drop_caches():
     try:
@@ -206,7 +217,8 @@ try:
     t, p = wait_for(lambda p: "cm" in p, 90, after=0)
     if t is None:
         sys.exit("usb.sh: no pstat over coaps from the gateway (coap port %d); see %s" % (port, log.name))
-    print("# gateway up; pstat %s" % {k: p.get(k) for k in ("cm", "tm", "dos")})
+    print("# gateway up (JVM options: %s); pstat %s; %s" % (os.environ.get("GATEWAY_OPTS") or "none",
+          {k: p.get(k) for k in ("cm", "tm", "dos")}, rss()))
 
     # 1. a medium folder appearing
     small = package(os.path.join(home, "small.zip"), "1.1.0", os.urandom(64 * 1024))
@@ -336,6 +348,8 @@ try:
         time.sleep(1.2)
     print("# %d MB package (%d bytes) on %s, page cache %s" % (big_mb, size,
           "an ext4 loop-mounted image" if loop else "a folder", "dropped before each" if cold else "warm"))
+    print("# gateway after the %d MB validations: %s; load average %s" % (big_mb, rss(),
+          " ".join(open("/proc/loadavg").read().split()[:3])))
     summary("insert -> cm 256 (big package)", checkin)
     summary("validation cm 256 -> cm 320", validate)
     summary("cp + openssl dgst -sha256", copy_dgst)
