@@ -34,6 +34,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -493,7 +494,12 @@ public class UpdateEngine implements Engine {
                 if (!d.bundle.symbolicName.startsWith("org.ocfupdate.")) {
                     continue;
                 }
-                for (ComponentConfigurationDTO c : runtime.getComponentConfigurationDTOs(d)) {
+                var configurations = runtime.getComponentConfigurationDTOs(d);
+                if (configurations.isEmpty() && d.defaultEnabled
+                        && !ConfigurationPolicy.REQUIRE.value().equals(d.configurationPolicy)) {
+                    return "component " + d.name + " is not enabled yet"; // SCR enables components asynchronously
+                }
+                for (ComponentConfigurationDTO c : configurations) {
                     if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION
                             || c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE) {
                         return "component " + d.name + (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION
