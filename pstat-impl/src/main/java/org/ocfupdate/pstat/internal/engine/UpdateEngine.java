@@ -34,7 +34,6 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -496,7 +495,7 @@ public class UpdateEngine implements Engine {
                 }
                 var configurations = runtime.getComponentConfigurationDTOs(d);
                 if (configurations.isEmpty() && d.defaultEnabled
-                        && !ConfigurationPolicy.REQUIRE.value().equals(d.configurationPolicy)) {
+                        && !"require".equals(d.configurationPolicy)) {
                     return "component " + d.name + " is not enabled yet"; // SCR enables components asynchronously
                 }
                 for (ComponentConfigurationDTO c : configurations) {
