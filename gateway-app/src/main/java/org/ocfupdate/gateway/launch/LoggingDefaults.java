@@ -60,14 +60,30 @@ public final class LoggingDefaults {
         Path file = data.resolve("logging.properties");
         Path tmp = data.resolve("logging.properties.tmp");
         try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                load().store(out, "written by gateway.jar at every start from its defaults; edit etc/org.ops4j.pax.logging.cfg instead");
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            Properties defaults = load();
+            // Properties.store writes a date line; without it the same defaults give the same bytes, so a start
+            // writes nothing when they did not change (a full data disk must not cost the gateway its log format)
+            for (String key : new java.util.TreeSet<>(defaults.stringPropertyNames())) {
+                Properties one = new Properties();
+                one.setProperty(key, defaults.getProperty(key));
+                java.io.StringWriter w = new java.io.StringWriter();
+                one.store(w, null);
+                String line = w.toString().lines().filter(l -> !l.startsWith("#")).findFirst().orElse("");
+                bytes.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            byte[] content = bytes.toByteArray();
+            if (!Files.exists(file) || !java.util.Arrays.equals(Files.readAllBytes(file), content)) {
+                Files.write(tmp, content);
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
             System.setProperty(PROPERTY_FILE, file.toString());
         } catch (IOException e) {
-            // the gateway still runs, with pax-logging's own default format, and says why
-            System.err.println("gateway: cannot write " + file + " (logging keeps its built-in defaults): " + e);
+            if (Files.isRegularFile(file)) { // the defaults of an earlier start are better than none
+                System.setProperty(PROPERTY_FILE, file.toString());
+            }
+            // the gateway still runs, and says why
+            System.err.println("gateway: cannot write " + file + " (logging keeps the defaults it had): " + e);
         }
     }
 }

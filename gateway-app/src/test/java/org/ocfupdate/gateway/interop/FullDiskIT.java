@@ -90,8 +90,8 @@ class FullDiskIT {
         CoapClientCli.Result swu = coap.post(gateway.uri("/oc/swu"), Payloads.cbor(Map.of("purl", "",
                 "swupdateaction", "isac", "updatetime", "2099-01-01T00:00:00Z")));
         assertEquals("5.00", swu.code(), swu.log());
-        assertTrue(gateway.output().contains("ERROR : POST /oic/sec/pstat from "), gateway.output());
-        assertTrue(gateway.output().matches("(?s).*ERROR : Cannot write in " + data.resolve("svr") + " .*5\\.00.*"),
+        assertTrue(gateway.output().matches("(?s).*ERROR .* - POST /oic/sec/pstat from .*"), gateway.output());
+        assertTrue(gateway.output().matches("(?s).*ERROR .* - Cannot write in " + data.resolve("svr") + " .*5\\.00.*"),
                 "the start said what it cannot write:\n" + gateway.output());
         assertTrue(Files.notExists(data.resolve("svr/svr.json.tmp")), "no half-written file left behind");
 
