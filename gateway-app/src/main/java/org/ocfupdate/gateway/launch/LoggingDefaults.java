@@ -2,7 +2,6 @@ package org.ocfupdate.gateway.launch;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,8 +48,8 @@ public final class LoggingDefaults {
     }
 
     /**
-     * Writes the defaults to {@code data/logging.properties} (replaced at every start: a new gateway.jar brings its
-     * own) and names it in {@value #PROPERTY_FILE}, unless the operator named another file with
+     * Writes the defaults to {@code data/logging.properties} (rewritten at a start only when they
+     * differ: a new gateway.jar brings its own) and names it in {@value #PROPERTY_FILE}, unless the operator named another file with
      * {@code -Dorg.ops4j.pax.logging.property.file=...}.
      */
     static void install(Path data) {
@@ -60,19 +59,13 @@ public final class LoggingDefaults {
         Path file = data.resolve("logging.properties");
         Path tmp = data.resolve("logging.properties.tmp");
         try {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            Properties defaults = load();
-            // Properties.store writes a date line; without it the same defaults give the same bytes, so a start
-            // writes nothing when they did not change (a full data disk must not cost the gateway its log format)
-            for (String key : new java.util.TreeSet<>(defaults.stringPropertyNames())) {
-                Properties one = new Properties();
-                one.setProperty(key, defaults.getProperty(key));
-                java.io.StringWriter w = new java.io.StringWriter();
-                one.store(w, null);
-                String line = w.toString().lines().filter(l -> !l.startsWith("#")).findFirst().orElse("");
-                bytes.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            }
-            byte[] content = bytes.toByteArray();
+            // Properties.store heads the file with a date: without that line the same defaults give the same bytes,
+            // so a start writes nothing when they did not change (a full data disk must not cost the log format)
+            java.io.StringWriter text = new java.io.StringWriter();
+            load().store(text, null);
+            String body = text.toString().lines().filter(l -> !l.startsWith("#"))
+                    .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+            byte[] content = body.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
             if (!Files.exists(file) || !java.util.Arrays.equals(Files.readAllBytes(file), content)) {
                 Files.write(tmp, content);
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
