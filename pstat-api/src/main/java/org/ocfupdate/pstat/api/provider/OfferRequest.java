@@ -25,4 +25,16 @@ public interface OfferRequest {
 
     /** True once the action was cancelled. */
     boolean isCancelled();
+
+    /**
+     * Checks a detached signature over metadata the provider read (a release descriptor) with the keys the engine
+     * trusts for packages; trust stays in the engine, providers keep no keys of their own.
+     *
+     * @param data      the signed bytes
+     * @param signature the detached signature as the package format defines it
+     * @throws UpdateException with {@link org.ocfupdate.pstat.api.UpdateResult#VALIDATION_FAILURE} and the reason when
+     *                         no trusted key verifies it
+     * @since 1.1
+     */
+    void verify(byte[] data, byte[] signature) throws UpdateException;
 }

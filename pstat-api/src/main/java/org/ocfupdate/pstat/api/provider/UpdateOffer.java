@@ -13,6 +13,10 @@ public final class UpdateOffer {
     private final long size;
     private final String sha256;
     private final String description;
+    private final String reference;
+    private final boolean forceValidate;
+    private final boolean forceInstall;
+    private final boolean installAllowed;
 
     private UpdateOffer(Builder b) {
         this.version = b.version;
@@ -20,6 +24,10 @@ public final class UpdateOffer {
         this.size = b.size;
         this.sha256 = b.sha256;
         this.description = b.description == null ? version + " at " + location : b.description;
+        this.reference = b.reference;
+        this.forceValidate = b.forceValidate || b.forceInstall;
+        this.forceInstall = b.forceInstall;
+        this.installAllowed = b.installAllowed;
     }
 
     public static Builder builder(String version, URI location) {
@@ -51,6 +59,49 @@ public final class UpdateOffer {
         return description;
     }
 
+    /**
+     * The provider's own key for this offer (e.g. a fleet server's action id), kept by the engine with the action
+     * and given back in {@link UpdateOutcome#offer()}, also after a restart; null when the provider set none.
+     *
+     * @since 1.1
+     */
+    public String reference() {
+        return reference;
+    }
+
+    /**
+     * The source demands a download and validation without waiting for a {@code tm} 64 (a fleet server's
+     * {@code forced} download): the engine validates right after the check that found this offer.
+     *
+     * @since 1.1
+     */
+    public boolean forceValidate() {
+        return forceValidate;
+    }
+
+    /**
+     * The source demands the installation without waiting for a {@code tm} 128 (a fleet server's {@code forced}
+     * update): once validated, the engine installs as soon as {@link #installAllowed()} and the device's install
+     * window allow. Implies {@link #forceValidate()}.
+     *
+     * @since 1.1
+     */
+    public boolean forceInstall() {
+        return forceInstall;
+    }
+
+    /**
+     * False while the source forbids installing (a fleet server's maintenance window is closed): the engine then never
+     * installs this offer on its own (forced or {@code autoInstall}); a {@code tm} 128 from a privileged client, an
+     * operator's explicit decision, still installs. The provider tells the engine when this changes through
+     * {@link ProviderContext#offerMayHaveChanged()}. True unless set.
+     *
+     * @since 1.1
+     */
+    public boolean installAllowed() {
+        return installAllowed;
+    }
+
     @Override
     public String toString() {
         return description;
@@ -62,6 +113,10 @@ public final class UpdateOffer {
         private long size = -1;
         private String sha256;
         private String description;
+        private String reference;
+        private boolean forceValidate;
+        private boolean forceInstall;
+        private boolean installAllowed = true;
 
         private Builder(String version, URI location) {
             this.version = Objects.requireNonNull(version, "version");
@@ -80,6 +135,30 @@ public final class UpdateOffer {
 
         public Builder description(String text) {
             this.description = text;
+            return this;
+        }
+
+        /** @since 1.1 */
+        public Builder reference(String key) {
+            this.reference = key;
+            return this;
+        }
+
+        /** @since 1.1 */
+        public Builder forceValidate(boolean forced) {
+            this.forceValidate = forced;
+            return this;
+        }
+
+        /** @since 1.1 */
+        public Builder forceInstall(boolean forced) {
+            this.forceInstall = forced;
+            return this;
+        }
+
+        /** @since 1.1 */
+        public Builder installAllowed(boolean allowed) {
+            this.installAllowed = allowed;
             return this;
         }
 

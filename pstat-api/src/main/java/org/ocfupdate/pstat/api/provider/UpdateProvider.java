@@ -32,4 +32,23 @@ public interface UpdateProvider {
 
     /** A short, human-readable status for operators, e.g. "medium /media/USB1 with 2.1.0". */
     String status();
+
+    /**
+     * Gives the provider the engine's {@link ProviderContext}, once, when the engine binds it (before any other call).
+     * Keep it to tell the engine about news later; it is valid until the provider is unbound.
+     *
+     * @since 1.1
+     */
+    default void attach(ProviderContext context) {
+    }
+
+    /**
+     * Tells the provider how an action it served ended (see {@link UpdateOutcome} for when). Called on the engine's
+     * thread: return soon, never throw. An outcome may be told again after a restart of the gateway (at least once):
+     * match it by {@link UpdateOffer#reference()} and ignore what you already reported.
+     *
+     * @since 1.1
+     */
+    default void completed(UpdateOutcome outcome) {
+    }
 }

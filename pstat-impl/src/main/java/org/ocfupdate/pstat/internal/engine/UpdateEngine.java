@@ -238,6 +238,17 @@ public class UpdateEngine implements Engine {
             public boolean isCancelled() {
                 return job.isCancelled() || gone(b);
             }
+
+            @Override
+            public void verify(byte[] data, byte[] signature) throws UpdateException {
+                // trust stays here: the provider's metadata is checked with the same keys as packages
+                if (trust.publicKeys().stream().noneMatch(k -> org.ocfupdate.pstat.internal.pkg.Keys.verify(k, data,
+                        signature))) {
+                    throw new UpdateException(UpdateResult.VALIDATION_FAILURE, trust.publicKeys().isEmpty()
+                            ? "no trusted signing key is configured (org.ocfupdate.trust keys)"
+                            : "signature not made by a trusted key");
+                }
+            }
         });
         if (gone(b)) {
             throw new UpdateException(UpdateResult.CONNECTION_FAILURE, "provider " + b.name() + " went away");

@@ -132,6 +132,11 @@ class HttpProviderTest {
             public boolean isCancelled() {
                 return false;
             }
+
+            @Override
+            public void verify(byte[] data, byte[] signature) {
+                throw new AssertionError("this provider does not verify metadata");
+            }
         };
     }
 
@@ -224,6 +229,11 @@ class HttpProviderTest {
             @Override
             public boolean isCancelled() {
                 return false;
+            }
+
+            @Override
+            public void verify(byte[] data, byte[] signature) {
+                throw new AssertionError("this provider does not verify metadata");
             }
         };
         assertEquals(Optional.empty(), provider(settings(s.uri("/release.json"))).offer(refusing));

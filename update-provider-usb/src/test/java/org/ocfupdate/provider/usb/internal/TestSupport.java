@@ -47,6 +47,11 @@ final class TestSupport {
             public boolean isCancelled() {
                 return false;
             }
+
+            @Override
+            public void verify(byte[] data, byte[] signature) {
+                throw new AssertionError("this provider does not verify metadata");
+            }
         };
     }
 

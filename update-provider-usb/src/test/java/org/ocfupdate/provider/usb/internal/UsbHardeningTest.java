@@ -86,6 +86,11 @@ class UsbHardeningTest {
             public boolean isCancelled() {
                 return false;
             }
+
+            @Override
+            public void verify(byte[] data, byte[] signature) {
+                throw new AssertionError("this provider does not verify metadata");
+            }
         };
     }
 
