@@ -14,11 +14,23 @@ import org.eclipse.californium.elements.auth.X509CertPath;
  * Who sent a request: over DTLS the subject UUID its credential proves (the PSK identity, or {@code uuid:<UUID>}
  * in the CN of its certificate); over plain CoAP nobody.
  *
- * @param secure  the request came over an authenticated DTLS connection
- * @param subject the subject UUID, or null (plain CoAP, or a certificate without an OCF UUID)
+ * @param secure      the request came over an authenticated DTLS connection (or an ownership-transfer session)
+ * @param subject     the subject UUID, or null (plain CoAP, a transfer session, or a certificate without an OCF UUID)
+ * @param transferOxm the ownership-transfer method of the session (0, 1, 2), or {@link TransferSecurity#NONE} for
+ *                    plain CoAP and ordinary sessions
+ * @param keyBlock    the transfer session's TLS key block (input of the owner-PSK derivation), or null
  */
-record Peer(boolean secure, UUID subject) {
+record Peer(boolean secure, UUID subject, int transferOxm, byte[] keyBlock) {
     static final Peer PLAIN = new Peer(false, null);
+
+    Peer(boolean secure, UUID subject) {
+        this(secure, subject, TransferSecurity.NONE, null);
+    }
+
+    /** True for a request over an ownership-transfer session. */
+    boolean transfer() {
+        return transferOxm != TransferSecurity.NONE;
+    }
 
     static Peer of(Exchange exchange) {
         EndpointContext context = exchange.getRequest().getSourceContext();
