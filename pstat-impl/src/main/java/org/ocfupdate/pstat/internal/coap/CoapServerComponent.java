@@ -81,8 +81,14 @@ public class CoapServerComponent {
     /** Block1 transfers kept at once per endpoint, and as many Block2 transfers. */
     static final int MAX_BLOCKWISE_TRANSFERS = 1000;
     static final int BLOCKWISE_LIFETIME_SECONDS = 60;
-    /** Exchanges kept for duplicate detection per endpoint. */
-    static final int MAX_DEDUPLICATED = 10_000;
+    /**
+     * Exchanges kept for duplicate detection per endpoint. 2 000 cover the whole exchange lifetime (247 s) up to
+     * 8 requests/s, and under heavier load every exchange still lives longer than a client's first retransmission
+     * timeout (2–3 s) up to ~700 requests/s. A larger window only helped at rates no retransmission needs it: at
+     * 10 000, 16 GET clients kept 35 MB of live exchanges (0.3–0.7 s of their traffic) that every young collection
+     * copied (docs/benchmarks.md, "JVM options").
+     */
+    static final int MAX_DEDUPLICATED = 2_000;
 
     static {
         CoapConfig.register();
