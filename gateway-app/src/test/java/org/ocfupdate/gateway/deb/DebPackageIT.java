@@ -23,7 +23,8 @@ class DebPackageIT {
         Sh fields = Sh.run("dpkg-deb", "-f", DEB.toString(), "Package", "Architecture", "Depends", "Version").ok("dpkg-deb -f");
         assertTrue(fields.out().contains("Package: ocf-update-gateway\n"), fields.out());
         assertTrue(fields.out().contains("Architecture: all\n"), fields.out());
-        assertTrue(fields.out().contains("Depends: java17-runtime-headless | java-runtime-headless (>= 17), adduser\n"),
+        assertTrue(fields.out().contains("Depends: openjdk-17-jre-headless (>= 17.0.9) | java21-runtime-headless"
+                + " | java-runtime-headless (>= 21), adduser\n"),
                 fields.out());
         String version = DEB.getFileName().toString().split("_")[1];
         assertTrue(fields.out().contains("Version: " + version + "\n"), "the file name's version: " + fields.out());
