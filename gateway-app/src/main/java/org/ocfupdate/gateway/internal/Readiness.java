@@ -22,8 +22,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
-import org.osgi.framework.Constants;
-import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.slf4j.Logger;
@@ -81,7 +79,6 @@ public class Readiness {
                 LOG.info("Gateway ready: coap {}, coaps {} ({} ms after JVM start)", eps.coap(), eps.coaps(), jvm);
                 SdNotify.notify("READY=1"); // systemd's Type=notify: started at the same moment
                 rememberOrigin();
-                startTheRest();
                 context.ungetService(ref);
                 timer.shutdown();
                 return;
@@ -113,32 +110,6 @@ public class Readiness {
             System.clearProperty("gateway.jar.id");
         } catch (IOException e) {
             LOG.warn("Cannot write {} ({}): the next start installs gateway.jar's bundles again", file, e.getMessage());
-        }
-    }
-
-    /**
-     * gateway.jar starts the framework at start level 2 (the device); the console, Jetty and Gogo (level 3) start
-     * now, after the device answers, instead of competing with it for the CPU during the start.
-     */
-    private void startTheRest() {
-        String level = context.getProperty("gateway.startlevel.final");
-        if (level == null) {
-            return;
-        }
-        try {
-            FrameworkStartLevel fsl = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION)
-                    .adapt(FrameworkStartLevel.class);
-            int target = Integer.parseInt(level.trim());
-            if (fsl.getStartLevel() < target) {
-                fsl.setStartLevel(target, e -> {
-                    if (e.getThrowable() != null) {
-                        LOG.error("Cannot start the Web Console and shell (start level {}): {}", target,
-                                e.getThrowable().toString());
-                    }
-                });
-            }
-        } catch (RuntimeException e) {
-            LOG.error("Cannot start the Web Console and shell (start level {}): {}", level, e.toString());
         }
     }
 

@@ -166,24 +166,6 @@ public final class GatewayProcess implements AutoCloseable {
         return log == null ? "" : Files.readString(log, StandardCharsets.UTF_8);
     }
 
-    /**
-     * Waits until the output contains {@code text} (e.g. what the Web Console prints when it starts: it starts after
-     * "Gateway ready").
-     */
-    public String awaitOutput(String text) throws Exception {
-        for (int i = 0; i < 600; i++) {
-            String out = output();
-            if (out.contains(text)) {
-                return out;
-            }
-            if (!process.isAlive()) {
-                break;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no '" + text + "' in the output:\n" + output());
-    }
-
     /** SIGTERM, then waits; returns the exit code. */
     public int stop() throws Exception {
         if (process == null) {
