@@ -5,8 +5,6 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -22,14 +20,11 @@ import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
-import org.eclipse.californium.scandium.dtls.CertificateType;
 import org.eclipse.californium.scandium.dtls.DTLSContext;
 import org.eclipse.californium.scandium.dtls.Handshaker;
 import org.eclipse.californium.scandium.dtls.SessionListener;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite.KeyExchangeAlgorithm;
-import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
-import org.ocfupdate.pstat.internal.pkg.Keys;
 import org.ocfupdate.pstat.internal.svr.Credentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,12 +87,15 @@ final class SecureEndpoint {
                 .setSessionListener(both(guard, transfer))
                 .setDatagramFilter(guard)
                 .setLoggingTag("coaps");
-        List<CipherSuite> suites = new ArrayList<>();
-        if (x509 != null) {
-            List<X509Certificate> chain = certificates(x509.certificate());
-            // what Scandium chooses for this certificate (EC: ECDHE-ECDSA with AES-GCM and AES-CCM/CCM_8)
-            suites.addAll(CipherSuite.getCertificateCipherSuites(true, chain.get(0).getPublicKey()));
-        }
+        // the certificate per handshake: the identity certificate (client certificate NEEDED), during a
+        // manufacturer-certificate transfer the manufacturer's (no client certificate), else none
+        TransferCertificateProvider certificates = new TransferCertificateProvider(
+                x509 == null ? null : x509.certificate(), x509 == null ? null : x509.privateKey(), transfer);
+        b.setCertificateIdentityProvider(certificates);
+        b.setAdvancedCertificateVerifier(x509 != null ? x509.trust() : new TrustAnchors(List.of(), credentials));
+        // what Scandium chooses for these certificates (EC: ECDHE-ECDSA with AES-GCM and AES-CCM/CCM_8)
+        List<CipherSuite> suites = new ArrayList<>(CipherSuite.getCertificateCipherSuites(true,
+                certificates.getSupportedCertificateKeyAlgorithms()));
         suites.addAll(CipherSuite.getCipherSuitesByKeyExchangeAlgorithm(true, KeyExchangeAlgorithm.ECDHE_PSK));
         suites.addAll(CipherSuite.getCipherSuitesByKeyExchangeAlgorithm(true, KeyExchangeAlgorithm.PSK));
         // what OCF stacks offer: CBC suites, so not in Scandium's recommended set; 0xFF00 is gated by the selector
@@ -106,15 +104,6 @@ final class SecureEndpoint {
         b.set(DtlsConfig.DTLS_RECOMMENDED_CIPHER_SUITES_ONLY, false).set(DtlsConfig.DTLS_CIPHER_SUITES, suites);
         if (x509 != null) {
             List<X509Certificate> chain = certificates(x509.certificate());
-            PrivateKey key;
-            try {
-                key = Keys.readPrivate(x509.privateKey());
-            } catch (GeneralSecurityException e) {
-                throw new IOException("cannot read the private key " + x509.privateKey() + ": " + e.getMessage(), e);
-            }
-            b.setCertificateIdentityProvider(new SingleCertificateProvider(key,
-                    chain.toArray(new X509Certificate[0]), CertificateType.X_509));
-            b.setAdvancedCertificateVerifier(x509.trust());
             LOG.info("DTLS with X.509: device certificate {} ({}), {} trust anchor(s)", x509.certificate(),
                     chain.get(0).getSubjectX500Principal().getName(), x509.trust().size());
         }

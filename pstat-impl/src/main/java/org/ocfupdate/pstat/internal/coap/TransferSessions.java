@@ -46,7 +46,11 @@ final class TransferSessions implements SessionListener {
     private static final Map<InetSocketAddress, Session> SESSIONS = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, Session> eldest) {
-            return size() > MAX_SESSIONS;
+            if (size() <= MAX_SESSIONS) {
+                return false;
+            }
+            TransferSessions.clear(eldest.getValue());
+            return true;
         }
     };
 
@@ -102,17 +106,22 @@ final class TransferSessions implements SessionListener {
         int oxm = oxm(context.getSession());
         synchronized (SESSIONS) {
             Session old = oxm == TransferSecurity.NONE ? SESSIONS.remove(peer) : null;
-            if (old != null) {
-                Arrays.fill(old.keyBlock(), (byte) 0);
-            }
+            clear(old);
         }
         if (oxm != TransferSecurity.NONE) {
             byte[] keyBlock = handshaker.exportKeyBlock();
             synchronized (SESSIONS) {
-                SESSIONS.put(peer, new Session(context.getLastHandshakeTime(), oxm, keyBlock));
+                clear(SESSIONS.put(peer, new Session(context.getLastHandshakeTime(), oxm, keyBlock)));
             }
             LOG.info("Ownership-transfer DTLS session with {} established (method {}, {})", peer, oxm,
                     context.getSession().getCipherSuite().name());
+        }
+    }
+
+    /** Key material is not left to the garbage collector (Peer hands out copies). */
+    private static void clear(Session s) {
+        if (s != null && s.keyBlock() != null) {
+            Arrays.fill(s.keyBlock(), (byte) 0);
         }
     }
 
@@ -123,6 +132,9 @@ final class TransferSessions implements SessionListener {
         }
         if (session.getPeerIdentity() instanceof PreSharedKeyIdentity psk && RDP_IDENTITY.equals(psk.getIdentity())) {
             return 1; // only PskCredentialStore's Random-PIN key gives this identity a session
+        }
+        if (session.getCipherSuite().requiresServerCertificateMessage() && session.getPeerIdentity() == null) {
+            return 2; // a client certificate is NEEDED but in the manufacturer-certificate transfer
         }
         return TransferSecurity.NONE;
     }

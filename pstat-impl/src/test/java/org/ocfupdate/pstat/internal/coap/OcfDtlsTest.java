@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
@@ -42,6 +44,7 @@ import org.eclipse.californium.scandium.dtls.Handshaker;
 import org.eclipse.californium.scandium.dtls.SessionAdapter;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
+import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +68,8 @@ class OcfDtlsTest {
         volatile UUID device = UUID.randomUUID();
         volatile int oxm = NONE;
         volatile byte[] pinPsk;
+        volatile Path mfgCert;
+        volatile Path mfgKey;
 
         @Override
         public UUID deviceUuid() {
@@ -83,12 +88,12 @@ class OcfDtlsTest {
 
         @Override
         public Path manufacturerCertificate() {
-            return null;
+            return mfgCert;
         }
 
         @Override
         public Path manufacturerKey() {
-            return null;
+            return mfgKey;
         }
     }
 
@@ -157,6 +162,66 @@ class OcfDtlsTest {
                 .build();
         clients.add(c);
         return c;
+    }
+
+    /** A client trusting {@code ca} for the server's certificate, presenting none itself. */
+    CoapEndpoint certificateClient(CipherSuite suite, Path ca, byte[][] keyBlock) throws Exception {
+        Configuration cfg = Configuration.createStandardWithoutFile();
+        X509Certificate trusted = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(Files.newInputStream(ca));
+        DtlsConnectorConfig.Builder b = DtlsConnectorConfig.builder(cfg).set(DtlsConfig.DTLS_ROLE, DtlsRole.CLIENT_ONLY)
+                .set(DtlsConfig.DTLS_CIPHER_SUITES, List.of(suite))
+                .set(DtlsConfig.DTLS_MAX_RETRANSMISSIONS, 1)
+                .set(DtlsConfig.DTLS_VERIFY_SERVER_CERTIFICATES_SUBJECT, false)
+                .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
+                        .setTrustedCertificates(trusted).build())
+                .setSessionListener(new SessionAdapter() {
+                    @Override
+                    public void contextEstablished(Handshaker handshaker, DTLSContext context) {
+                        keyBlock[0] = handshaker.exportKeyBlock();
+                    }
+                });
+        CoapEndpoint c = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(new DTLSConnector(b.build()))
+                .build();
+        clients.add(c);
+        return c;
+    }
+
+    /** A test CA and a manufacturer certificate (EC P-256) it issued, made with openssl. */
+    void manufacturerCertificate() throws Exception {
+        Path pki = Files.createDirectories(dir.resolve("pki"));
+        for (String cmd : List.of("openssl ecparam -name prime256v1 -genkey -noout -out ca.key",
+                "openssl req -x509 -new -key ca.key -subj /CN=Test-Manufacturer-CA -days 2 -out ca.pem",
+                "openssl ecparam -name prime256v1 -genkey -noout -out mfg.key",
+                "openssl req -new -key mfg.key -subj /CN=uuid:" + transfer.device + " -out mfg.csr",
+                "openssl x509 -req -in mfg.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out mfg.pem")) {
+            Process p = new ProcessBuilder(cmd.split(" ")).directory(pki.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), cmd + ": " + out);
+        }
+        transfer.mfgCert = pki.resolve("mfg.pem");
+        transfer.mfgKey = pki.resolve("mfg.key");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM" })
+    void manufacturerCertificateTransferWithoutClientCertificate(String suite) throws Exception {
+        manufacturerCertificate();
+        transfer.oxm = 2;
+        byte[][] kb = new byte[1][];
+        String answer = probe(certificateClient(CipherSuite.valueOf(suite), dir.resolve("pki/ca.pem"), kb));
+        assertNotNull(answer, "certificate transfer handshake");
+        assertEquals(40, kb[0].length);
+        assertEquals("oxm=2 subject=null kb=" + HexFormat.of().formatHex(kb[0]), answer);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { TransferSecurity.NONE, 0, 1 })
+    void manufacturerCertificateOnlyDuringACertificateTransfer(int oxm) throws Exception {
+        manufacturerCertificate();
+        transfer.oxm = oxm;
+        assertNull(probe(certificateClient(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, dir.resolve("pki/ca.pem"),
+                new byte[1][])));
     }
 
     /** GET /probe; null when the handshake failed. */

@@ -1266,6 +1266,7 @@ public abstract class Handshaker implements Destroyable {
 		this.privateKey = result.getPrivateKey();
 		this.publicKey = result.getPublicKey();
 		this.certificateChain = result.getCertificateChain();
+		setCustomArgument(result); // OCF patch: the provider's custom argument reaches the server handshaker
 		certificateIdentityAvailable = true;
 		processCertificateIdentityAvailable();
 	}
@@ -1291,6 +1292,15 @@ public abstract class Handshaker implements Destroyable {
 		if (customArgument != null) {
 			this.customArgument = customArgument;
 		}
+	}
+
+	/**
+	 * OCF patch: the custom argument of the handshake results so far.
+	 * 
+	 * @return the custom argument, or {@code null}
+	 */
+	protected Object getCustomArgument() {
+		return customArgument;
 	}
 
 	/**

@@ -147,7 +147,7 @@ public class ServerHandshaker extends Handshaker {
 	private final boolean useSessionId;
 
 	/** certificate based client authentication mode */
-	private final CertificateAuthenticationMode clientAuthenticationMode;
+	private CertificateAuthenticationMode clientAuthenticationMode; // OCF patch: not final, see processCertificateIdentityAvailable
 
 	/** Is the client's address verified? */
 	private final boolean useHelloVerifyRequest;
@@ -570,6 +570,11 @@ public class ServerHandshaker extends Handshaker {
 	 */
 	@Override
 	protected void processCertificateIdentityAvailable() throws HandshakeException {
+		if (getCustomArgument() == CertificateAuthenticationMode.NONE) {
+			// OCF patch: the certificate provider chose an identity that requests no client certificate in this
+			// handshake (OCF's manufacturer-certificate ownership transfer: the onboarding tool is not known yet)
+			clientAuthenticationMode = CertificateAuthenticationMode.NONE;
+		}
 		cipherSuiteParameters = new CipherSuiteParameters(publicKey, certificateChain, cipherSuiteParameters);
 		ClientHello clientHello = pendingClientHello;
 		pendingClientHello = null;
