@@ -9,7 +9,11 @@ import java.util.function.Supplier;
 import org.eclipse.californium.elements.DtlsEndpointContext;
 import org.eclipse.californium.elements.EndpointContext;
 import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
+import org.eclipse.californium.scandium.dtls.AlertMessage;
+import org.eclipse.californium.scandium.dtls.AlertMessage.AlertDescription;
+import org.eclipse.californium.scandium.dtls.AlertMessage.AlertLevel;
 import org.eclipse.californium.scandium.dtls.DTLSContext;
+import org.eclipse.californium.scandium.dtls.HandshakeException;
 import org.eclipse.californium.scandium.dtls.DTLSSession;
 import org.eclipse.californium.scandium.dtls.Handshaker;
 import org.eclipse.californium.scandium.dtls.SessionListener;
@@ -100,10 +104,21 @@ final class TransferSessions implements SessionListener {
         };
     }
 
+    /**
+     * Records a transfer session, or refuses it when the transfer it belongs to is not the one allowed now: the
+     * cipher-suite choice, the PSK and the certificate already follow {@link TransferSecurity} in a full handshake,
+     * but a client may resume an older transfer session (an abbreviated handshake chooses nothing) after the transfer
+     * ended or changed.
+     */
     @Override
-    public void contextEstablished(Handshaker handshaker, DTLSContext context) {
+    public void contextEstablished(Handshaker handshaker, DTLSContext context) throws HandshakeException {
         InetSocketAddress peer = handshaker.getPeerAddress();
         int oxm = oxm(context.getSession());
+        if (oxm != TransferSecurity.NONE && oxm != transferOxm()) {
+            throw new HandshakeException("ownership-transfer session (method " + oxm + ") while the device allows "
+                    + (transferOxm() == TransferSecurity.NONE ? "none" : "method " + transferOxm()),
+                    new AlertMessage(AlertLevel.FATAL, AlertDescription.HANDSHAKE_FAILURE));
+        }
         synchronized (SESSIONS) {
             Session old = oxm == TransferSecurity.NONE ? SESSIONS.remove(peer) : null;
             clear(old);

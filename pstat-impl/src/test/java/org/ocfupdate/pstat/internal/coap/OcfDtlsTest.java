@@ -251,6 +251,16 @@ class OcfDtlsTest {
         assertArrayEquals(clientKeyBlock[0], serverKeyBlock);
     }
 
+    @Test
+    void anAnonymousSessionCannotBeResumedAfterTheTransferEnded() throws Exception {
+        transfer.oxm = 0;
+        CoapEndpoint client = client(CipherSuite.TLS_ECDH_ANON_WITH_AES_128_CBC_SHA256, null, null, new byte[1][]);
+        assertTrue(probe(client).startsWith("oxm=0 "));
+        transfer.oxm = TransferSecurity.NONE;
+        ((DTLSConnector) client.getConnector()).forceResumeAllSessions(); // the next request resumes the session
+        assertNull(probe(client));
+    }
+
     @ParameterizedTest
     @ValueSource(ints = { TransferSecurity.NONE, 1, 2 })
     void anonymousSuiteIsRefusedOutsideJustWorks(int oxm) throws Exception {
