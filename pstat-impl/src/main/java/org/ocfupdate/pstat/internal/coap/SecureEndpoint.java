@@ -5,14 +5,14 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
 import org.eclipse.californium.elements.config.Configuration;
@@ -20,9 +20,11 @@ import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
-import org.eclipse.californium.scandium.dtls.CertificateType;
-import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
-import org.ocfupdate.pstat.internal.pkg.Keys;
+import org.eclipse.californium.scandium.dtls.DTLSContext;
+import org.eclipse.californium.scandium.dtls.Handshaker;
+import org.eclipse.californium.scandium.dtls.SessionListener;
+import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
+import org.eclipse.californium.scandium.dtls.cipher.CipherSuite.KeyExchangeAlgorithm;
 import org.ocfupdate.pstat.internal.svr.Credentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * cost nothing;</li>
  * <li>failed or incomplete handshakes limited per peer address and port ({@link AbuseGuard}).</li>
  * </ul>
+ * Cipher suites: Scandium's recommended ones for the credentials configured, plus what OCF clients offer
+ * (docs/dtls.md): {@code TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256} (0xC037) with the device UUID as PSK identity hint,
+ * and the anonymous 0xFF00 of Just-Works ownership transfer, chosen only while {@link TransferSecurity} allows it.
  */
 final class SecureEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(SecureEndpoint.class);
@@ -57,6 +62,15 @@ final class SecureEndpoint {
 
     static DTLSConnector connector(Configuration cfg, InetSocketAddress bind, Credentials credentials, AbuseGuard guard,
             X509 x509) throws IOException {
+        return connector(cfg, bind, credentials, guard, x509, new TransferSessions(() -> null), () -> null);
+    }
+
+    /**
+     * @param transfer   the ownership-transfer state as the DTLS layer sees it
+     * @param deviceUuid the device UUID for the PSK identity hint while no {@link TransferSecurity} is registered
+     */
+    static DTLSConnector connector(Configuration cfg, InetSocketAddress bind, Credentials credentials, AbuseGuard guard,
+            X509 x509, TransferSessions transfer, Supplier<UUID> deviceUuid) throws IOException {
         DtlsConnectorConfig.Builder b = DtlsConnectorConfig.builder(cfg).setAddress(bind)
                 .set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY)
                 .set(DtlsConfig.DTLS_MAX_CONNECTIONS, MAX_CONNECTIONS)
@@ -68,21 +82,28 @@ final class SecureEndpoint {
                 .set(DtlsConfig.DTLS_USE_HELLO_VERIFY_REQUEST_FOR_PSK, true)
                 // a client certificate is required whenever a certificate cipher suite is chosen
                 .set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.NEEDED)
-                .setAdvancedPskStore(new PskCredentialStore(credentials))
-                .setSessionListener(guard)
+                .setAdvancedPskStore(new PskCredentialStore(credentials, transfer, deviceUuid))
+                .setCipherSuiteSelector(transfer.selector())
+                .setSessionListener(both(guard, transfer))
                 .setDatagramFilter(guard)
                 .setLoggingTag("coaps");
+        // the certificate per handshake: the identity certificate (client certificate NEEDED), during a
+        // manufacturer-certificate transfer the manufacturer's (no client certificate), else none
+        TransferCertificateProvider certificates = new TransferCertificateProvider(
+                x509 == null ? null : x509.certificate(), x509 == null ? null : x509.privateKey(), transfer);
+        b.setCertificateIdentityProvider(certificates);
+        b.setAdvancedCertificateVerifier(x509 != null ? x509.trust() : new TrustAnchors(List.of(), credentials));
+        // what Scandium chooses for these certificates (EC: ECDHE-ECDSA with AES-GCM and AES-CCM/CCM_8)
+        List<CipherSuite> suites = new ArrayList<>(CipherSuite.getCertificateCipherSuites(true,
+                certificates.getSupportedCertificateKeyAlgorithms()));
+        suites.addAll(CipherSuite.getCipherSuitesByKeyExchangeAlgorithm(true, KeyExchangeAlgorithm.ECDHE_PSK));
+        suites.addAll(CipherSuite.getCipherSuitesByKeyExchangeAlgorithm(true, KeyExchangeAlgorithm.PSK));
+        // what OCF stacks offer: CBC suites, so not in Scandium's recommended set; 0xFF00 is gated by the selector
+        suites.add(CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256);
+        suites.add(CipherSuite.TLS_ECDH_ANON_WITH_AES_128_CBC_SHA256);
+        b.set(DtlsConfig.DTLS_RECOMMENDED_CIPHER_SUITES_ONLY, false).set(DtlsConfig.DTLS_CIPHER_SUITES, suites);
         if (x509 != null) {
             List<X509Certificate> chain = certificates(x509.certificate());
-            PrivateKey key;
-            try {
-                key = Keys.readPrivate(x509.privateKey());
-            } catch (GeneralSecurityException e) {
-                throw new IOException("cannot read the private key " + x509.privateKey() + ": " + e.getMessage(), e);
-            }
-            b.setCertificateIdentityProvider(new SingleCertificateProvider(key,
-                    chain.toArray(new X509Certificate[0]), CertificateType.X_509));
-            b.setAdvancedCertificateVerifier(x509.trust());
             LOG.info("DTLS with X.509: device certificate {} ({}), {} trust anchor(s)", x509.certificate(),
                     chain.get(0).getSubjectX500Principal().getName(), x509.trust().size());
         }
@@ -91,6 +112,42 @@ final class SecureEndpoint {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IOException("invalid DTLS configuration: " + e.getMessage(), e);
         }
+    }
+
+    /** Scandium takes one session listener. */
+    private static SessionListener both(SessionListener a, SessionListener b) {
+        return new SessionListener() {
+            @Override
+            public void handshakeStarted(Handshaker handshaker) throws org.eclipse.californium.scandium.dtls.HandshakeException {
+                a.handshakeStarted(handshaker);
+                b.handshakeStarted(handshaker);
+            }
+
+            @Override
+            public void contextEstablished(Handshaker handshaker, DTLSContext context)
+                    throws org.eclipse.californium.scandium.dtls.HandshakeException {
+                a.contextEstablished(handshaker, context);
+                b.contextEstablished(handshaker, context);
+            }
+
+            @Override
+            public void handshakeCompleted(Handshaker handshaker) {
+                a.handshakeCompleted(handshaker);
+                b.handshakeCompleted(handshaker);
+            }
+
+            @Override
+            public void handshakeFailed(Handshaker handshaker, Throwable error) {
+                a.handshakeFailed(handshaker, error);
+                b.handshakeFailed(handshaker, error);
+            }
+
+            @Override
+            public void handshakeFlightRetransmitted(Handshaker handshaker, int flight) {
+                a.handshakeFlightRetransmitted(handshaker, flight);
+                b.handshakeFlightRetransmitted(handshaker, flight);
+            }
+        };
     }
 
     private static int threads() {
