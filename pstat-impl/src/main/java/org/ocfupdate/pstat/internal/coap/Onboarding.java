@@ -14,6 +14,7 @@ import java.util.UUID;
 
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.ocfupdate.pstat.api.DeviceOnboardingState;
+import org.ocfupdate.pstat.api.OwnershipTransfer;
 import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatRefusedException;
 import org.ocfupdate.pstat.api.PstatService;
@@ -39,9 +40,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * <p>Every change is made while holding the pstat service's monitor: {@code PstatServiceImpl} makes each of its
  * transitions under it, so neither overwrites the SVR state the other just saved.
  */
-@Component(service = {TransferSecurity.class, Onboarding.class}, configurationPid = OnboardingConfig.PID)
+@Component(service = {TransferSecurity.class, Onboarding.class, OwnershipTransfer.class},
+        configurationPid = OnboardingConfig.PID)
 @Designate(ocd = OnboardingConfig.class)
-public class Onboarding implements TransferSecurity {
+public class Onboarding implements TransferSecurity, OwnershipTransfer {
     private static final Logger LOG = LoggerFactory.getLogger(Onboarding.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Set<String> READ_ONLY = Set.of("oxms", "sct", "rt", "if", "n", "id");
@@ -141,6 +143,7 @@ public class Onboarding implements TransferSecurity {
     }
 
     /** The Random PIN while a Random-PIN transfer waits for the tool (for the Web Console), else empty. */
+    @Override
     public Optional<String> waitingPin() {
         return transferOxm() == 1 ? Optional.ofNullable(pin) : Optional.empty();
     }
