@@ -130,6 +130,12 @@ public class CoapServerComponent {
     private final DiscoveryResource discovery;
     private final Map<String, Resource> resources = new TreeMap<>();
     private final ServiceRegistration<CoapEndpoints> registration;
+    /**
+     * The ownership-transfer state (registered by the onboarding state in ownership {@code transfer}); absent, the
+     * device owns itself: ordinary sessions only, hint = the device UUID of the SVR state.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile TransferSecurity transferSecurity;
 
     @Activate
     public CoapServerComponent(BundleContext context, Config config, @Reference SvrStore store,
@@ -153,7 +159,8 @@ public class CoapServerComponent {
         guard = new AbuseGuard(cfg, SecureEndpoint.MAX_RECENT_HANDSHAKES);
         InetSocketAddress secureBind = new InetSocketAddress(bind.getAddress(), config.securePort());
         SecureEndpoint.X509 x509 = x509(config, home, credentials);
-        dtls = SecureEndpoint.connector(cfg, secureBind, credentials, guard, x509);
+        dtls = SecureEndpoint.connector(cfg, secureBind, credentials, guard, x509,
+                new TransferSessions(() -> transferSecurity), () -> store.state().di());
         credentialsListener = () -> {
             if (x509 != null) {
                 x509.trust().rebuild();

@@ -35,6 +35,14 @@ record Peer(boolean secure, UUID subject, int transferOxm, byte[] keyBlock) {
     static Peer of(Exchange exchange) {
         EndpointContext context = exchange.getRequest().getSourceContext();
         Principal identity = context == null ? null : context.getPeerIdentity();
+        TransferSessions.Session transfer = context == null ? null : TransferSessions.of(context);
+        if (transfer != null) {
+            // an ownership-transfer session: no subject; the onboarding state reads the method and key block
+            return new Peer(true, null, transfer.oxm(), transfer.keyBlock() == null ? null : transfer.keyBlock().clone());
+        }
+        if (identity instanceof PreSharedKeyIdentity psk && TransferSessions.RDP_IDENTITY.equals(psk.getIdentity())) {
+            return PLAIN; // a Random-PIN session no longer known as a transfer session proves nothing
+        }
         return identity == null ? PLAIN : new Peer(true, subject(identity));
     }
 
