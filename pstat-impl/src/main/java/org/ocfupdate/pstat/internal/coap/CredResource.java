@@ -65,9 +65,10 @@ public class CredResource extends SvrListResource<Cred> {
      */
     @Override
     protected Cred parse(JsonNode entry, Peer peer) {
-        if (peer.transfer() && entry.path("credtype").asInt() == Cred.PSK && entry.path("privatedata").isObject()
-                && entry.path("privatedata").path("data").asText("x").isEmpty()
-                && (entry.path("privatedata").path("data").isBinary() || entry.path("privatedata").path("data").isTextual())) {
+        JsonNode data = entry.path("privatedata").path("data");
+        boolean empty = (data.isBinary() || data.isTextual()) && data.asText().isEmpty();
+        if (peer.transfer() && AccessControl.transferActive(store.state().dos())
+                && entry.path("credtype").asInt() == Cred.PSK && empty) {
             UUID subject = Peer.uuid(entry.path("subjectuuid").asText().getBytes(StandardCharsets.UTF_8));
             if (subject == null || entry.path("subjectuuid").asText().length() != 36) {
                 throw new IllegalArgumentException("subjectuuid must be a UUID");

@@ -102,7 +102,8 @@ public class PstatResource extends OcfResource implements PstatListener {
             Peer peer = Peer.of(exchange.advanced());
             checkOwnerCredential(change);
             // over the transfer session the onboarding tool acts as the owner it is becoming
-            pstat.update(change, peer.transfer() || acl.isOwner(peer.secure(), peer.subject()));
+            boolean transfer = peer.transfer() && AccessControl.transferActive(pstat.current().dos());
+            pstat.update(change, transfer || acl.isOwner(peer.secure(), peer.subject()));
             reply(exchange, ResponseCode.CHANGED, null, 0);
         } catch (PstatRefusedException e) {
             LOG.info("pstat write from {} refused: {}", exchange.getSourceSocketAddress(), e.getMessage());

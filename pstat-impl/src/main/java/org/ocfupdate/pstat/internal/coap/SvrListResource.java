@@ -10,6 +10,7 @@ import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatRefusedException;
 import org.ocfupdate.pstat.api.PstatService;
+import org.ocfupdate.pstat.internal.svr.AccessControl;
 import org.ocfupdate.pstat.internal.svr.SvrRefusedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +68,11 @@ abstract class SvrListResource<T> extends OcfResource {
      */
     private boolean byOwner(CoapExchange exchange) {
         Peer peer = Peer.of(exchange.advanced());
-        return peer.transfer() || peer.secure() && owner().equals(peer.subject());
+        return transfer(peer) || peer.secure() && owner().equals(peer.subject());
+    }
+
+    private boolean transfer(Peer peer) {
+        return peer.transfer() && AccessControl.transferActive(pstat.current().dos());
     }
 
     /** 4.01 for a change only the owner may make (as any missing permission), 4.03 for one nobody may make. */
@@ -86,7 +91,7 @@ abstract class SvrListResource<T> extends OcfResource {
         }
         Peer peer = Peer.of(exchange.advanced());
         try {
-            if (!body.isObject() || !body.path(list).isArray() && !(peer.transfer() && body.has("rowneruuid"))) {
+            if (!body.isObject() || !body.path(list).isArray() && !(transfer(peer) && body.has("rowneruuid"))) {
                 throw new IllegalArgumentException("payload must be a map with " + list + " (an array)");
             }
             UUID newOwner = null;
@@ -94,7 +99,7 @@ abstract class SvrListResource<T> extends OcfResource {
                 String key = it.next();
                 if (key.equals("rowneruuid") && !owner().toString().equalsIgnoreCase(body.get(key).asText())) {
                     // one rowneruuid for every SVR: the onboarding tool may name the owner on any of them
-                    if (!peer.transfer()) {
+                    if (!transfer(peer)) {
                         throw new IllegalArgumentException("rowneruuid of " + getURI()
                                 + " follows the device owner (pstat)");
                     }

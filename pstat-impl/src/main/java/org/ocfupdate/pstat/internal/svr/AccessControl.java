@@ -148,10 +148,16 @@ public class AccessControl implements PstatListener {
 
     /**
      * What an ownership-transfer session may reach, whatever the ACL says (IoTivity-Lite's
-     * {@code oc_acl_util.c}): the security and core resources.
+     * {@code oc_acl_util.c}): the security and core resources, until the device is operational — the tool
+     * provisions in RFPRO over the same session; in RFNOP only ordinary sessions count.
      */
-    public static boolean transferMayReach(String href) {
-        return href.startsWith("/oic/sec/") || PUBLIC.contains(href);
+    public boolean transferMayReach(String href) {
+        return transferActive(svr.state().dos()) && (href.startsWith("/oic/sec/") || PUBLIC.contains(href));
+    }
+
+    /** A transfer session acts for the owner it is making while the device is in RFOTM or RFPRO. */
+    public static boolean transferActive(DeviceOnboardingState dos) {
+        return dos == DeviceOnboardingState.RFOTM || dos == DeviceOnboardingState.RFPRO;
     }
 
     /** The CRUDN bits the ACEs grant a (non-owner) subject on {@code href}. */

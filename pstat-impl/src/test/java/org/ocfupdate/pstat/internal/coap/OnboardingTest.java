@@ -180,6 +180,8 @@ class OnboardingTest {
         pstat.update(new PstatChange(DeviceOnboardingState.RFNOP, null, null, null), true); // 15
         assertTrue(pstat.current().isop());
         assertEquals(TransferSecurity.NONE, onboarding.transferOxm());
+        refused(ResponseCode.BAD_REQUEST, "{'oxmsel': 1}", Peer.PLAIN); // oxmsel outside RFOTM
+        refused(ResponseCode.BAD_REQUEST, "{'oxmsel': 1}", new Peer(true, TOOL)); // even by the owner
 
         SvrStore again = new SvrStore(dir.resolve("svr"), "1.0.0", true);
         assertEquals(NEW_DI, again.state().di(), "the new identity is kept");
