@@ -33,7 +33,30 @@ class OnboardingIT {
     @BeforeAll
     static void start() throws Exception {
         coap = new CoapClientCli(Files.createDirectories(tmp.resolve("coap")));
-        gateway = new GatewayProcess(tmp.resolve("home")).onboardingConfig("ownership=transfer\n").start();
+        httpPort = GatewayProcess.freeTcpPort();
+        gateway = new GatewayProcess(tmp.resolve("home"), "-Dorg.osgi.service.http.port=" + httpPort)
+                .onboardingConfig("ownership=transfer\n").start();
+    }
+
+    static int httpPort;
+
+    /** The Web Console page's live document, or null while the console is not up yet. */
+    static JsonNode consoleState() throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newInputStream(gateway.home.resolve("data/credentials/console.properties"))) {
+            p.load(in);
+        }
+        String auth = java.util.Base64.getEncoder().encodeToString((p.getProperty("user") + ":"
+                + p.getProperty("password")).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort
+                + "/system/console/ocf-update/state.json")).header("Authorization", "Basic " + auth).build();
+        try {
+            var r = java.net.http.HttpClient.newHttpClient().send(request,
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? Payloads.JSON.readTree(r.body()) : null;
+        } catch (java.io.IOException e) {
+            return null; // not listening yet
+        }
     }
 
     @AfterAll
@@ -104,9 +127,17 @@ class OnboardingIT {
             }
         }
         assertEquals(1, get("/oic/sec/doxm").path("oxmsel").asInt());
+        String second = pins.group(1);
         assertFalse(first.isEmpty());
+        JsonNode console = null;
+        for (int i = 0; i < 200 && console == null; i++) {
+            console = consoleState();
+            Thread.sleep(console == null ? 100 : 0); // Jetty and the console start after the CoAP device
+        }
+        assertEquals(second, console.path("transferPin").asText(), "the Web Console shows the waiting PIN: " + console);
         // back to Just-Works for the other tests
         assertEquals("2.04", coap.post(gateway.plainUri("/oic/sec/doxm"), Payloads.cbor(Map.of("oxmsel", 0))).code());
+        assertTrue(consoleState().path("transferPin").isNull(), "no PIN once another method is chosen");
     }
 
     @Test

@@ -467,11 +467,17 @@ class MulticastDiscoveryIT {
     private static void stopTransferGateway() {
         synchronized (LOCK) {
             if (transferGateway != null) {
-                transferGateway.destroy(); // SIGTERM to timeout(1), which passes it on to the JVM
+                // the JVM itself too: seen alive after timeout(1) ended, answering the next tests' discoveries
+                List<ProcessHandle> all = new ArrayList<>(transferGateway.descendants().toList());
+                all.add(transferGateway.toHandle());
+                all.forEach(ProcessHandle::destroy);
                 try {
-                    if (!transferGateway.waitFor(30, TimeUnit.SECONDS)) {
-                        transferGateway.destroyForcibly();
-                        transferGateway.waitFor(10, TimeUnit.SECONDS);
+                    for (ProcessHandle h : all) {
+                        try {
+                            h.onExit().get(30, TimeUnit.SECONDS);
+                        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                            h.destroyForcibly();
+                        }
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
