@@ -48,6 +48,7 @@
     text('ocf-transitions', (s.transitions || []).map(function (t) {
       return t.state + ' ' + t.time.substring(11, 23);
     }).join(' \u2192 '));
+    text('ocf-pin', s.transferPin ? 'Ownership transfer waiting: Random PIN ' + s.transferPin : '');
     text('ocf-offer', s.offer ? s.offer.version + (s.offer.provider ? ' from ' + s.offer.provider : '') : 'none');
 
     var p = s.progress;

@@ -58,11 +58,23 @@ public final class GatewayProcess implements AutoCloseable {
         return this;
     }
 
+    /** Writes etc/org.ocfupdate.onboarding.cfg, e.g. {@code ownership=transfer}. */
+    public GatewayProcess onboardingConfig(String cfg) throws IOException {
+        Files.createDirectories(home.resolve("etc"));
+        Files.writeString(home.resolve("etc/org.ocfupdate.onboarding.cfg"), cfg);
+        return this;
+    }
+
     public GatewayProcess start() throws Exception {
         launch();
         awaitReady(60);
+        Path ownerFile = home.resolve("data/credentials/owner.properties");
+        if (!Files.exists(ownerFile) && Files.exists(home.resolve("etc/org.ocfupdate.onboarding.cfg"))) {
+            owner = null; // ownership=transfer: an onboarding tool provisions the owner
+            return this;
+        }
         java.util.Properties p = new java.util.Properties();
-        try (var in = Files.newInputStream(home.resolve("data/credentials/owner.properties"))) {
+        try (var in = Files.newInputStream(ownerFile)) {
             p.load(in);
         }
         owner = new Owner(p.getProperty("identity"), p.getProperty("key"));

@@ -73,6 +73,10 @@ class MulticastDiscoveryIT {
     private static Path home;
     private static Path gatewayLog;
     private static Process gateway;
+    /** A second gateway beside it, {@code ownership=transfer}: factory-new, waiting for an onboarding tool. */
+    private static Path transferLog;
+    private static Process transferGateway;
+    private static String transferDeviceId;
     private static Thread cleanupHook;
     private static String deviceId;
 
@@ -153,6 +157,29 @@ class MulticastDiscoveryIT {
         assertEquals(1, d.answers.size(), "answers to one IPv4 multicast request\n" + d.log);
     }
 
+    /**
+     * {@code eps} are those of the interface and family the request came in on (an onboarding tool takes the first
+     * of each scheme): never the loopback addresses, never the other family, for a requester on the veth link.
+     */
+    @Test
+    void eachLinkListsTheEndpointsOfTheRequestersInterfaceAndFamily() throws Exception {
+        Discovery v4 = discover("coap://224.0.1.187/oic/res?rt=oic.wk.d");
+        assertFalse(v4.answers.isEmpty(), v4.log + gatewayOutput());
+        JsonNode eps = v4.payload.get(0).path("eps");
+        assertEquals("coap://" + GW_V4 + ":5683", eps.get(0).path("ep").asText(), eps.toString());
+        for (JsonNode ep : eps) {
+            assertTrue(ep.path("ep").asText().contains("://" + GW_V4 + ":"), "IPv4, the veth's address only: " + eps);
+        }
+        Discovery v6 = discover("coap://[ff02::158%" + clIf + "]/oic/res?rt=oic.wk.d");
+        assertFalse(v6.answers.isEmpty(), v6.log + gatewayOutput());
+        JsonNode eps6 = v6.payload.get(0).path("eps");
+        assertTrue(eps6.toString().contains("[" + GW_V6 + "]"), eps6.toString());
+        for (JsonNode ep : eps6) {
+            String e = ep.path("ep").asText();
+            assertTrue(e.contains("://[") && !e.contains("[::1]"), "IPv6 of the veth, no loopback: " + eps6);
+        }
+    }
+
     @Test
     void aResourceTypeFilterThatMatchesNothingIsAnsweredBySilence() throws Exception {
         Discovery v6 = discover("coap://[ff02::158%" + clIf + "]/oic/res?rt=no.such.type");
@@ -188,6 +215,39 @@ class MulticastDiscoveryIT {
                         + d.log);
             }
         }
+    }
+
+    /**
+     * An onboarding tool's discovery: multicast NON {@code GET /oic/sec/doxm?owned=FALSE}. Of the two gateways on
+     * the link only the unowned one ({@code ownership=transfer}, in RFOTM) answers; the owned one stays silent.
+     */
+    @Test
+    void onlyTheUnownedDeviceAnswersTheOnboardingToolsDiscovery() throws Exception {
+        // started here and stopped at the end: the other tests count the answers of the owned gateway alone
+        startTransferGateway(Paths.get(System.getProperty("gateway.jar", "target/gateway.jar")).toAbsolutePath());
+        try {
+            discoverUnowned();
+        } finally {
+            stopTransferGateway();
+        }
+    }
+
+    private static void discoverUnowned() throws Exception {
+        for (String uri : List.of("coap://[ff02::158%" + clIf + "]/oic/sec/doxm?owned=FALSE",
+                "coap://224.0.1.187/oic/sec/doxm?owned=FALSE")) {
+            Discovery d = discover(uri);
+            assertFalse(d.answers.isEmpty(), uri + ": no answer\n" + d.log + gatewayOutput() + transferOutput());
+            for (Answer a : d.answers) {
+                assertEquals("2.05", a.code, d.log);
+            }
+            assertEquals(transferDeviceId, d.payload.path("deviceuuid").asText(), "the answer is the unowned "
+                    + "device's: " + d.payload);
+            assertFalse(d.payload.path("owned").asBoolean(), d.payload.toString());
+            assertFalse(d.log.contains(deviceId), "the owned device " + deviceId + " stays silent\n" + d.log);
+        }
+        // asked for owned devices, the unowned one is silent too: nobody answers, as the owned one keeps doxm private
+        Discovery owned = discover("coap://224.0.1.187/oic/sec/doxm?owned=TRUE");
+        assertEquals(List.of(), owned.answers, owned.log);
     }
 
     /**
@@ -373,6 +433,65 @@ class MulticastDiscoveryIT {
         }
     }
 
+    /** The second gateway, ownership=transfer, on an ephemeral unicast port (the group port is shared). */
+    private static void startTransferGateway(Path jar) throws Exception {
+        Path transferHome = Paths.get("target", "multicast-it", suffix + "-transfer").toAbsolutePath();
+        Files.createDirectories(transferHome.resolve("etc"));
+        Files.writeString(transferHome.resolve("etc/org.ocfupdate.coap.cfg"),
+                "port=0\nsecurePort=0\nmulticast=true\nmulticastInterfaces=" + gwIf + "\n");
+        Files.writeString(transferHome.resolve("etc/org.ocfupdate.onboarding.cfg"), "ownership=transfer\n");
+        transferLog = transferHome.resolve("gateway.log");
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        synchronized (LOCK) {
+            transferGateway = new ProcessBuilder("ip", "netns", "exec", gwNs, "timeout", "-k", "10", "600", java,
+                    "-Dgateway.home=" + transferHome, "-Dorg.osgi.service.http.port=18081", "-jar", jar.toString())
+                    .directory(transferHome.toFile()).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(transferLog.toFile()).start();
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Matcher m;
+        while (!(m = Pattern.compile("First start: device (\\S+) created, waiting in RFOTM").matcher(transferOutput()))
+                .find() || !transferOutput().contains("Gateway ready")) {
+            if (!transferGateway.isAlive()) {
+                fail("transfer gateway exited with " + transferGateway.exitValue() + ":\n" + transferOutput());
+            }
+            if (System.nanoTime() > end) {
+                fail("transfer gateway not ready within 60 s:\n" + transferOutput());
+            }
+            Thread.sleep(50);
+        }
+        transferDeviceId = m.group(1);
+    }
+
+    private static void stopTransferGateway() {
+        synchronized (LOCK) {
+            if (transferGateway != null) {
+                // the JVM itself too: seen alive after timeout(1) ended, answering the next tests' discoveries
+                List<ProcessHandle> all = new ArrayList<>(transferGateway.descendants().toList());
+                all.add(transferGateway.toHandle());
+                all.forEach(ProcessHandle::destroy);
+                try {
+                    for (ProcessHandle h : all) {
+                        try {
+                            h.onExit().get(30, TimeUnit.SECONDS);
+                        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                            h.destroyForcibly();
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                transferGateway = null;
+            }
+        }
+    }
+
+    private static String transferOutput() throws IOException {
+        return transferLog == null || !Files.exists(transferLog) ? ""
+                : "\ntransfer gateway log:\n" + Files.readString(transferLog, StandardCharsets.UTF_8);
+    }
+
     private static String gatewayOutput() throws IOException {
         return gatewayLog == null || !Files.exists(gatewayLog) ? ""
                 : "\ngateway log:\n" + Files.readString(gatewayLog, StandardCharsets.UTF_8);
@@ -381,6 +500,7 @@ class MulticastDiscoveryIT {
     /** Stops the gateway and deletes the namespaces (with the veth pair in them); safe to call twice. */
     private static void cleanUp() {
         synchronized (LOCK) {
+            stopTransferGateway();
             if (gateway != null) {
                 gateway.destroy(); // SIGTERM to timeout(1), which passes it on to the JVM
                 try {

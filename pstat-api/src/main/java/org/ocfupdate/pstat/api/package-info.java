@@ -4,7 +4,7 @@
  * other bundle reads and changes it.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.ocfupdate.pstat.api;
 
 import org.osgi.annotation.bundle.Export;

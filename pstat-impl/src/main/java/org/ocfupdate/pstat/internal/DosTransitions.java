@@ -21,7 +21,7 @@ final class DosTransitions {
             return true;
         }
         return switch (from) {
-            case RFOTM -> to == RFPRO && owned;
+            case RFOTM -> (to == RFPRO || to == RFNOP) && owned;
             case RFPRO -> to == RFNOP || to == SRESET;
             case RFNOP -> to == RFPRO || to == SRESET;
             case SRESET -> to == RFPRO;

@@ -282,8 +282,18 @@ public class PstatServiceImpl implements PstatService {
         if (s.update().isBusy() && !(to == DeviceOnboardingState.RESET && s.update() != UpdateState.UPGRADING)) {
             throw new PstatRefusedException(BAD_REQUEST, "dos.s cannot change while " + s.update() + " runs");
         }
-        if (!DosTransitions.allowed(s.dos(), to, true)) {
-            throw new PstatRefusedException(BAD_REQUEST, "dos.s " + s.dos() + " -> " + to + " is not allowed");
+        if (!DosTransitions.allowed(s.dos(), to, s.owned())) {
+            throw new PstatRefusedException(BAD_REQUEST, "dos.s " + s.dos() + " -> " + to + " is not allowed"
+                    + (s.owned() ? "" : " (doxm owned is false)"));
+        }
+        if (to == DeviceOnboardingState.RFPRO || to == DeviceOnboardingState.RFNOP) {
+            // what an owned device has (docs/onboarding.md, "Entering RFPRO or RFNOP"); the owner's credential is
+            // checked by /oic/sec/pstat, which sees the credentials
+            if (SvrState.NIL.equals(s.di()) || SvrState.NIL.equals(s.devowneruuid())
+                    || SvrState.NIL.equals(s.rowneruuid())) {
+                throw new PstatRefusedException(BAD_REQUEST, "dos.s " + to + " needs non-nil deviceuuid, "
+                        + "devowneruuid and rowneruuid");
+            }
         }
     }
 
@@ -304,7 +314,11 @@ public class PstatServiceImpl implements PstatService {
         staged = null;
         engine.discard();
         SvrState wiped = store.resetState();
-        LOG.warn("Factory reset of the security state: new owner {}", wiped.rowneruuid());
+        if (wiped.owned()) {
+            LOG.warn("Factory reset of the security state: new owner {}", wiped.rowneruuid());
+        } else {
+            LOG.warn("Factory reset of the security state: RFOTM, waiting for an OCF onboarding tool");
+        }
         publish(wiped.withDos(DeviceOnboardingState.RFOTM), true);
         publish(wiped, false);
         return wiped;
@@ -522,7 +536,9 @@ public class PstatServiceImpl implements PstatService {
     }
 
     private static Pstat snapshot(SvrState s, boolean pending) {
-        return new Pstat(s.dos(), pending, s.dos() == DeviceOnboardingState.RFNOP, s.update().cm(), s.tm(), s.om(), SM,
+        // cm 2 (TAKE_OWNER) while the device waits for its owner
+        int cm = s.dos() == DeviceOnboardingState.RFOTM ? 2 : s.update().cm();
+        return new Pstat(s.dos(), pending, s.dos() == DeviceOnboardingState.RFNOP, cm, s.tm(), s.om(), SM,
                 s.rowneruuid(), s.update());
     }
 

@@ -3,6 +3,7 @@ package org.ocfupdate.gateway.internal.console;
 import java.io.IOException;
 import java.util.Map;
 
+import org.ocfupdate.pstat.api.OwnershipTransfer;
 import org.ocfupdate.pstat.api.PstatService;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -10,6 +11,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +42,9 @@ public class UpdatePage extends HttpServlet {
     private final transient BundleContext context;
     private final transient RateMeter meter = new RateMeter();
     private final transient Transitions transitions = new Transitions();
+    /** Present with {@code ownership=transfer}. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private transient volatile OwnershipTransfer transfer;
 
     @Activate
     public UpdatePage(@Reference PstatService pstat, @Reference ConfigurationAdmin configAdmin, BundleContext context) {
@@ -57,7 +63,11 @@ public class UpdatePage extends HttpServlet {
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String path = req.getPathInfo() == null ? "" : req.getPathInfo();
         if (path.endsWith("/state.json")) {
-            send(resp, HttpServletResponse.SC_OK, StateDocument.of(pstat, meter, transitions));
+            Map<String, Object> doc = StateDocument.of(pstat, meter, transitions);
+            OwnershipTransfer t = transfer;
+            // shown while a Random-PIN ownership transfer waits: the operator types it into the onboarding tool
+            doc.put("transferPin", t == null ? null : t.waitingPin().orElse(null));
+            send(resp, HttpServletResponse.SC_OK, doc);
         } else if (path.endsWith("/" + LABEL) || path.endsWith("/" + LABEL + "/")) {
             page(req, resp);
         } else {
@@ -133,6 +143,7 @@ public class UpdatePage extends HttpServlet {
                       <button type="button" data-action="cancel" title="only before installation">Cancel</button>
                     </div>
                     <p id="ocf-message" class="ocf-message" role="alert"></p>
+                    <p id="ocf-pin" class="ocf-message" role="status"></p>
                   </section>
                   <section><h2>Progress</h2>
                     <progress id="ocf-progress" max="1" value="0"></progress>

@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
+import org.ocfupdate.pstat.api.PstatService;
 import org.ocfupdate.pstat.internal.svr.AccessControl;
 import org.ocfupdate.pstat.internal.svr.Ace;
 import org.osgi.service.component.annotations.Activate;
@@ -23,8 +24,8 @@ public class AclResource extends SvrListResource<Ace> {
     private final AccessControl acl;
 
     @Activate
-    public AclResource(@Reference AccessControl acl) {
-        super("acl2", "oic.r.acl2", "aclist2", "aceid");
+    public AclResource(@Reference AccessControl acl, @Reference PstatService pstat) {
+        super("acl2", "oic.r.acl2", "aclist2", "aceid", pstat);
         this.acl = acl;
     }
 

@@ -348,7 +348,10 @@ public class CoapServerComponent {
     /** A pre-shared key removed from /oic/sec/cred ends the DTLS sessions made with it at once. */
     private void endRevokedSessions() {
         dtls.startTerminateConnectionsForPrincipal((Filter<Principal>) principal -> {
-            if (!(principal instanceof PreSharedKeyIdentity)) {
+            if (!(principal instanceof PreSharedKeyIdentity psk)
+                    || TransferSessions.RDP_IDENTITY.equals(psk.getIdentity())) {
+                // a Random-PIN transfer session's key is the PIN's, not a credential's (its identity, 16
+                // characters, would otherwise read as a UUID's 16 bytes that has no credential)
                 return false;
             }
             UUID subject = Peer.subject(principal);

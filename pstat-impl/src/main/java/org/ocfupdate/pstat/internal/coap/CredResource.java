@@ -1,5 +1,6 @@
 package org.ocfupdate.pstat.internal.coap;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -7,9 +8,11 @@ import java.util.UUID;
 
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
+import org.ocfupdate.pstat.api.PstatService;
 import org.ocfupdate.pstat.internal.svr.AccessControl;
 import org.ocfupdate.pstat.internal.svr.Cred;
 import org.ocfupdate.pstat.internal.svr.Credentials;
+import org.ocfupdate.pstat.internal.svr.SvrStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -27,12 +30,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 public class CredResource extends SvrListResource<Cred> {
     private final Credentials credentials;
     private final AccessControl acl;
+    private final SvrStore store;
 
     @Activate
-    public CredResource(@Reference Credentials credentials, @Reference AccessControl acl) {
-        super("cred", "oic.r.cred", "creds", "credid");
+    public CredResource(@Reference Credentials credentials, @Reference AccessControl acl,
+            @Reference PstatService pstat, @Reference SvrStore store) {
+        super("cred", "oic.r.cred", "creds", "credid", pstat);
         this.credentials = credentials;
         this.acl = acl;
+        this.store = store;
     }
 
     @Override
@@ -51,6 +57,26 @@ public class CredResource extends SvrListResource<Cred> {
     @Override
     protected Cred parse(JsonNode entry) {
         return Cred.parse(entry);
+    }
+
+    /**
+     * Over the ownership-transfer session, a pre-shared key with empty data is the owner credential the device
+     * derives itself from the session ({@link OwnerPsk}, docs/onboarding.md): the onboarding tool derives the same.
+     */
+    @Override
+    protected Cred parse(JsonNode entry, Peer peer) {
+        JsonNode data = entry.path("privatedata").path("data");
+        boolean empty = (data.isBinary() || data.isTextual()) && data.asText().isEmpty();
+        if (peer.transfer() && AccessControl.transferActive(store.state().dos())
+                && entry.path("credtype").asInt() == Cred.PSK && empty) {
+            UUID subject = Peer.uuid(entry.path("subjectuuid").asText().getBytes(StandardCharsets.UTF_8));
+            if (subject == null || entry.path("subjectuuid").asText().length() != 36) {
+                throw new IllegalArgumentException("subjectuuid must be a UUID");
+            }
+            return new Cred(0, subject.toString(), Cred.PSK, null,
+                    OwnerPsk.derive(peer.keyBlock(), peer.transferOxm(), subject, store.state().di()), null);
+        }
+        return parse(entry);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.ArrayList;
@@ -17,7 +18,9 @@ import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.CoAP.Type;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
+import org.ocfupdate.pstat.api.DeviceOnboardingState;
 import org.ocfupdate.pstat.internal.svr.AccessControl;
+import org.ocfupdate.pstat.internal.svr.SvrState;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 
 /**
@@ -28,18 +31,15 @@ import org.ocfupdate.pstat.internal.svr.SvrStore;
 final class DiscoveryResource extends OcfResource {
     private static final String LL = "oic.if.ll";
     private final SvrStore store;
-    /** {@code /oic/res}, {@code /oic/d}, {@code /oic/p} answer on both endpoints; everything else only on coaps. */
-    private final List<Map<String, String>> publicEps;
-    private final List<Map<String, String>> secureEps;
+    private final InetSocketAddress bound;
+    private final InetSocketAddress secure;
     private final Map<String, Resource> links = new ConcurrentSkipListMap<>();
 
     DiscoveryResource(SvrStore store, InetSocketAddress bound, InetSocketAddress secure) {
         super("res", List.of("oic.wk.res"), List.of(LL, BASELINE), false);
         this.store = store;
-        this.secureEps = endpoints("coaps", secure);
-        List<Map<String, String>> both = new ArrayList<>(endpoints("coap", bound));
-        both.addAll(secureEps);
-        this.publicEps = List.copyOf(both);
+        this.bound = bound;
+        this.secure = secure;
         links.put("/oic/res", this);
     }
 
@@ -76,11 +76,22 @@ final class DiscoveryResource extends OcfResource {
         }
         String rt = exchange.getQueryParameter("rt");
         List<Map<String, Object>> matching = new ArrayList<>();
-        String anchor = "ocf://" + store.state().di();
+        SvrState state = store.state();
+        String anchor = "ocf://" + state.di();
+        // the endpoints of the interface and address family the request came in on (an onboarding tool takes the
+        // first of each scheme); /oic/res, /oic/d, /oic/p answer on both, the rest only on coaps, but in RFOTM
+        // the security resources also on coap (what an onboarding tool reads and writes before the transfer)
+        InetAddress requester = exchange.getSourceAddress();
+        List<Map<String, String>> secureEps = endpoints("coaps", secure, requester);
+        List<Map<String, String>> publicEps = new ArrayList<>(endpoints("coap", bound, requester));
+        publicEps.addAll(secureEps);
+        boolean rfotm = state.ownership() != null && state.dos() == DeviceOnboardingState.RFOTM;
         for (Map.Entry<String, Resource> e : links.entrySet()) {
             List<String> rts = rts(e.getValue());
             if (rt == null || rts.contains(rt)) {
-                matching.add(link(anchor, e.getKey(), e.getValue(), rts));
+                String href = e.getKey();
+                boolean plain = AccessControl.PUBLIC.contains(href) || rfotm && href.startsWith("/oic/sec/");
+                matching.add(link(anchor, href, e.getValue(), rts, plain ? publicEps : secureEps));
             }
         }
         if (matching.isEmpty()) {
@@ -100,7 +111,8 @@ final class DiscoveryResource extends OcfResource {
         reply(exchange, ResponseCode.CONTENT, Cbor.encode(body), format);
     }
 
-    private Map<String, Object> link(String anchor, String href, Resource r, List<String> rts) {
+    private Map<String, Object> link(String anchor, String href, Resource r, List<String> rts,
+            List<Map<String, String>> eps) {
         Map<String, Object> link = new LinkedHashMap<>();
         if (r == this) {
             link.put("rel", List.of("self"));
@@ -110,7 +122,7 @@ final class DiscoveryResource extends OcfResource {
         link.put("rt", rts);
         link.put("if", r instanceof OcfResource o ? o.interfaces() : r.getAttributes().getInterfaceDescriptions());
         link.put("p", Map.of("bm", 1 | (r.isObservable() ? 2 : 0)));
-        link.put("eps", AccessControl.PUBLIC.contains(href) ? publicEps : secureEps);
+        link.put("eps", eps);
         return link;
     }
 
@@ -118,27 +130,91 @@ final class DiscoveryResource extends OcfResource {
         return r instanceof OcfResource o ? o.resourceTypes() : r.getAttributes().getResourceTypes();
     }
 
-    /** The endpoints of the bound address: every address of every up interface when bound to the wildcard. */
-    static List<Map<String, String>> endpoints(String scheme, InetSocketAddress bound) {
+    /**
+     * The endpoints of the bound address for a request from {@code requester}: when bound to the wildcard, the
+     * addresses (of the requester's family) of the interface the request came in on — the one sharing the
+     * requester's network prefix, or the scope of its IPv6 link-local address — or, for a routed requester, of
+     * every interface; loopback addresses only to a loopback requester.
+     */
+    static List<Map<String, String>> endpoints(String scheme, InetSocketAddress bound, InetAddress requester) {
         List<InetAddress> addresses = new ArrayList<>();
         if (bound.getAddress().isAnyLocalAddress()) {
             try {
-                for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                    if (ni.isUp()) {
-                        addresses.addAll(Collections.list(ni.getInetAddresses()));
-                    }
-                }
+                addresses.addAll(addressesFor(requester));
             } catch (SocketException e) {
-                addresses.add(InetAddress.getLoopbackAddress());
+                // no interface list: the loopback address only to a loopback requester
+            }
+            if (addresses.isEmpty() && requester.isLoopbackAddress()) {
+                addresses.add(requester);
             }
         } else {
             addresses.add(bound.getAddress());
         }
+        return endpoints(scheme, addresses, bound.getPort());
+    }
+
+    private static List<InetAddress> addressesFor(InetAddress requester) throws SocketException {
+        boolean v6 = requester instanceof Inet6Address;
+        boolean loopback = requester.isLoopbackAddress();
+        List<NetworkInterface> up = new ArrayList<>();
+        for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (ni.isUp() && ni.isLoopback() == loopback) {
+                up.add(ni);
+            }
+        }
+        for (NetworkInterface ni : up) {
+            for (InterfaceAddress ia : ni.getInterfaceAddresses()) {
+                InetAddress a = ia.getAddress();
+                boolean linkLocalScope = v6 && requester.isLinkLocalAddress()
+                        && ((Inet6Address) requester).getScopeId() == ni.getIndex();
+                if ((a instanceof Inet6Address) == v6 && (linkLocalScope || loopback
+                        || samePrefix(a, requester, ia.getNetworkPrefixLength()))) {
+                    return family(List.of(ni), v6);
+                }
+            }
+        }
+        return family(up, v6);
+    }
+
+    private static List<InetAddress> family(List<NetworkInterface> ifaces, boolean v6) {
+        List<InetAddress> out = new ArrayList<>();
+        for (NetworkInterface ni : ifaces) {
+            for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                if ((a instanceof Inet6Address) == v6) {
+                    out.add(a);
+                }
+            }
+        }
+        return out;
+    }
+
+    static boolean samePrefix(InetAddress a, InetAddress b, int bits) {
+        byte[] x = a.getAddress();
+        byte[] y = b.getAddress();
+        if (x.length != y.length || bits <= 0) {
+            return false;
+        }
+        for (int i = 0; i < bits && i < x.length * 8; i++) {
+            int mask = 0x80 >> (i % 8);
+            if ((x[i / 8] & mask) != (y[i / 8] & mask)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The endpoints of a bound address (every address of every up interface for the wildcard), for tests. */
+    static List<Map<String, String>> endpoints(String scheme, InetSocketAddress bound) {
+        return endpoints(scheme, bound, bound.getAddress().isAnyLocalAddress() ? InetAddress.getLoopbackAddress()
+                : bound.getAddress());
+    }
+
+    private static List<Map<String, String>> endpoints(String scheme, List<InetAddress> addresses, int port) {
         List<Map<String, String>> eps = new ArrayList<>();
         for (InetAddress a : addresses) {
             String host = a instanceof Inet6Address ? "[" + ipv6Text(a.getAddress()) + "]" : a.getHostAddress();
             if (a instanceof Inet4Address || a instanceof Inet6Address) {
-                eps.add(Map.of("ep", scheme + "://" + host + ":" + bound.getPort()));
+                eps.add(Map.of("ep", scheme + "://" + host + ":" + port));
             }
         }
         return List.copyOf(eps);

@@ -89,6 +89,9 @@ final class OcfDeliverer extends ServerMessageDeliverer {
             }
         }
         Peer peer = Peer.of(exchange);
+        if (peer.transfer() && acl.transferMayReach(resource.getURI())) {
+            return false; // the ownership-transfer session: security and core resources regardless of the ACL
+        }
         Optional<String> refusal = acl.refusal(peer.secure(), peer.subject(), resource.getURI(), permission(request));
         if (refusal.isEmpty()) {
             return false;

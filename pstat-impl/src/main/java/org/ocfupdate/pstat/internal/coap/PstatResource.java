@@ -18,6 +18,7 @@ import org.ocfupdate.pstat.api.PstatListener;
 import org.ocfupdate.pstat.api.PstatRefusedException;
 import org.ocfupdate.pstat.api.PstatService;
 import org.ocfupdate.pstat.internal.svr.AccessControl;
+import org.ocfupdate.pstat.internal.svr.Credentials;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -42,12 +43,15 @@ public class PstatResource extends OcfResource implements PstatListener {
 
     private final PstatService pstat;
     private final AccessControl acl;
+    private final Credentials credentials;
 
     @Activate
-    public PstatResource(@Reference PstatService pstat, @Reference AccessControl acl) {
+    public PstatResource(@Reference PstatService pstat, @Reference AccessControl acl,
+            @Reference Credentials credentials) {
         super("pstat", List.of("oic.r.pstat"), List.of("oic.if.rw", BASELINE), true);
         this.pstat = pstat;
         this.acl = acl;
+        this.credentials = credentials;
         pstat.addListener(this);
     }
 
@@ -96,12 +100,31 @@ public class PstatResource extends OcfResource implements PstatListener {
         }
         try {
             Peer peer = Peer.of(exchange.advanced());
-            pstat.update(change, acl.isOwner(peer.secure(), peer.subject()));
+            checkOwnerCredential(change);
+            // over the transfer session the onboarding tool acts as the owner it is becoming
+            boolean transfer = peer.transfer() && AccessControl.transferActive(pstat.current().dos());
+            pstat.update(change, transfer || acl.isOwner(peer.secure(), peer.subject()));
             reply(exchange, ResponseCode.CHANGED, null, 0);
         } catch (PstatRefusedException e) {
             LOG.info("pstat write from {} refused: {}", exchange.getSourceSocketAddress(), e.getMessage());
             error(exchange, e.reason() == PstatRefusedException.Reason.UNAUTHORIZED ? ResponseCode.UNAUTHORIZED
                     : ResponseCode.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    /**
+     * Entering RFPRO or RFNOP needs a credential of the owner ({@code rowneruuid}), as IoTivity-Lite checks: an
+     * onboarding tool that skipped its credential would lock itself out. The other entry checks are the service's.
+     */
+    private void checkOwnerCredential(PstatChange change) throws PstatRefusedException {
+        DeviceOnboardingState to = change.dos();
+        Pstat now = pstat.current();
+        if ((to == DeviceOnboardingState.RFPRO || to == DeviceOnboardingState.RFNOP) && to != now.dos()) {
+            UUID owner = change.rowneruuid() != null ? change.rowneruuid() : now.rowneruuid();
+            if (credentials.psk(owner).isEmpty()) {
+                throw new PstatRefusedException(PstatRefusedException.Reason.BAD_REQUEST,
+                        "dos.s " + to + " needs a credential for the owner (rowneruuid " + owner + ")");
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.ocfupdate.pstat.api.DeviceOnboardingState;
 import org.ocfupdate.pstat.api.Pstat;
 import org.ocfupdate.pstat.api.PstatListener;
 import org.ocfupdate.pstat.api.PstatService;
@@ -116,6 +117,9 @@ public class AccessControl implements PstatListener {
         if (PUBLIC.contains(href) && needed == Ace.RETRIEVE) {
             return Optional.empty();
         }
+        if (!secure && anonymousInRfotm(svr.state(), href, needed)) {
+            return Optional.empty();
+        }
         if (!secure) {
             return Optional.of(href + " needs a secure connection (coaps)");
         }
@@ -128,6 +132,32 @@ public class AccessControl implements PstatListener {
         }
         return Optional.of((subject == null ? "this client" : "subject " + subject) + " lacks "
                 + names(needed & ~granted) + " on " + href);
+    }
+
+    /**
+     * What an onboarding tool does over plain CoAP before the transfer session, while a device with
+     * {@code ownership=transfer} waits in RFOTM: read and write (oxmsel) doxm, read pstat (docs/onboarding.md).
+     */
+    static boolean anonymousInRfotm(SvrState s, String href, int needed) {
+        if (s.ownership() == null || s.dos() != DeviceOnboardingState.RFOTM) {
+            return false;
+        }
+        return "/oic/sec/doxm".equals(href) && (needed == Ace.RETRIEVE || needed == Ace.UPDATE)
+                || "/oic/sec/pstat".equals(href) && needed == Ace.RETRIEVE;
+    }
+
+    /**
+     * What an ownership-transfer session may reach, whatever the ACL says (IoTivity-Lite's
+     * {@code oc_acl_util.c}): the security and core resources, until the device is operational — the tool
+     * provisions in RFPRO over the same session; in RFNOP only ordinary sessions count.
+     */
+    public boolean transferMayReach(String href) {
+        return transferActive(svr.state().dos()) && (href.startsWith("/oic/sec/") || PUBLIC.contains(href));
+    }
+
+    /** A transfer session acts for the owner it is making while the device is in RFOTM or RFPRO. */
+    public static boolean transferActive(DeviceOnboardingState dos) {
+        return dos == DeviceOnboardingState.RFOTM || dos == DeviceOnboardingState.RFPRO;
     }
 
     /** The CRUDN bits the ACEs grant a (non-owner) subject on {@code href}. */

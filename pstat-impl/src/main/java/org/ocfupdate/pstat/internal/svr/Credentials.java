@@ -55,6 +55,8 @@ public class Credentials implements PstatListener {
     private final Path ownerFile;
     private final AtomicStore store;
     private final PstatService pstat;
+    /** null in tests of a device that owns itself */
+    private final SvrStore svr;
     private volatile OwnerKey owner;
     private volatile OwnerKey fresh;
     /** {@code rowneruuid}: whose credential only the owner may change. */
@@ -64,13 +66,22 @@ public class Credentials implements PstatListener {
 
     @Activate
     public Credentials(BundleContext context, @Reference SvrStore svr, @Reference PstatService pstat) throws IOException {
-        this(GatewayHome.data(context), svr.state().rowneruuid(), pstat);
+        this(GatewayHome.data(context), svr, pstat);
     }
 
     public Credentials(Path data, UUID currentOwner, PstatService pstat) throws IOException {
+        this(data, currentOwner, pstat, null);
+    }
+
+    public Credentials(Path data, SvrStore svr, PstatService pstat) throws IOException {
+        this(data, svr.state().rowneruuid(), pstat, svr);
+    }
+
+    private Credentials(Path data, UUID currentOwner, PstatService pstat, SvrStore svr) throws IOException {
         this.ownerFile = data.resolve("credentials").resolve("owner.properties");
         this.store = new AtomicStore(data.resolve("svr"), "cred.json");
         this.pstat = pstat;
+        this.svr = svr;
         creds = store.load(body -> {
             JsonNode list = JSON.readTree(body).path("creds");
             if (!list.isArray()) {
@@ -104,7 +115,30 @@ public class Credentials implements PstatListener {
         ensureOwnerKey(snapshot.rowneruuid());
     }
 
+    /**
+     * An onboarding tool owns (or is to own) the device ({@code ownership=transfer}): the owner's credential is the
+     * one it provisions in {@code /oic/sec/cred}; the device makes none and tells none.
+     */
+    private boolean ownedByTool() {
+        return svr != null && svr.state().ownership() != null;
+    }
+
     private synchronized void ensureOwnerKey(UUID currentOwner) {
+        if (ownedByTool()) {
+            // a reset into RFOTM: the key of a former self-owned owner must open no session any more
+            if (owner != null && !owner.identity().equals(currentOwner)) {
+                try {
+                    Files.deleteIfExists(ownerFile);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot remove " + ownerFile + ": " + e.getMessage(), e);
+                }
+                LOG.warn("Owner credential of the former owner {} removed ({}): an onboarding tool provisions the "
+                        + "next owner's", owner.identity(), ownerFile);
+                owner = null;
+                listeners.forEach(Runnable::run);
+            }
+            return;
+        }
         if (owner != null && owner.identity().equals(currentOwner)
                 || creds.stream().anyMatch(c -> c.psk() != null && c.subject().equals(currentOwner.toString()))) {
             return;
@@ -202,6 +236,17 @@ public class Credentials implements PstatListener {
                 }
                 ownKey = c;
             }
+        }
+        if (ownKey != null && !(owner != null && owner.identity().equals(currentOwner))) {
+            // the owner's key is not in owner.properties (an onboarding tool's): it is a list entry, and a new one
+            // replaces the former
+            List<Cred> rest = creds.stream().filter(c -> !isOwnersKey(c, ownerId)).toList();
+            IdList.Merge<Cred> m = IdList.merge(rest, entries, Cred::credid, Cred::withId, MAX_CREDS,
+                    "the credential list");
+            commit(m.all());
+            m.added().forEach(c -> LOG.info("Credential {} set: credtype {} for the owner {}", c.credid(),
+                    c.credtype(), c.subject()));
+            return m.added();
         }
         if (ownKey != null) {
             if (entries.size() != 1) {

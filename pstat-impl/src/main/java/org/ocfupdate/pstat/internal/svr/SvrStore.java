@@ -25,33 +25,46 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * saves each new state durably. The software version lives here too because it must survive exactly as the SVR
  * state does.
  */
-@Component(service = SvrStore.class)
+@Component(service = SvrStore.class, configurationPid = OnboardingConfig.PID)
 public class SvrStore {
     private static final Logger LOG = LoggerFactory.getLogger(SvrStore.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final AtomicStore store;
     private final String releaseVersion;
+    /** {@code ownership=transfer}: a factory-new or reset device waits in RFOTM for an onboarding tool. */
+    private final boolean transfer;
     private volatile SvrState state;
 
     @Activate
-    public SvrStore(BundleContext context) throws IOException {
+    public SvrStore(BundleContext context, OnboardingConfig onboarding) throws IOException {
         this(GatewayHome.data(context).resolve("svr"),
-                Optional.ofNullable(context.getBundle().getHeaders().get("Ocf-Software-Version")).orElse("0.0.0"));
+                Optional.ofNullable(context.getBundle().getHeaders().get("Ocf-Software-Version")).orElse("0.0.0"),
+                "transfer".equals(onboarding.ownership().trim()));
     }
 
     public SvrStore(Path dir, String releaseVersion) throws IOException {
+        this(dir, releaseVersion, false);
+    }
+
+    public SvrStore(Path dir, String releaseVersion, boolean transfer) throws IOException {
         this.store = new AtomicStore(dir, "svr.json");
         this.releaseVersion = releaseVersion;
+        this.transfer = transfer;
         Optional<SvrState> saved = store.load(SvrStore::parse);
         if (saved.isPresent()) {
             state = saved.get();
             LOG.info("Device {} loaded from {}", state.di(), dir);
             checkWritable(dir);
         } else {
-            state = SvrState.fresh(UUID.randomUUID(), UUID.randomUUID());
+            state = SvrState.fresh(UUID.randomUUID(), UUID.randomUUID(), transfer);
             store.save(JSON.writeValueAsBytes(state));
-            LOG.info("First start: device {} created, owner {} (state in {})", state.di(), state.rowneruuid(), dir);
+            if (transfer) {
+                LOG.info("First start: device {} created, waiting in RFOTM for an OCF onboarding tool (state in {})",
+                        state.di(), dir);
+            } else {
+                LOG.info("First start: device {} created, owner {} (state in {})", state.di(), state.rowneruuid(), dir);
+            }
         }
     }
 
@@ -112,14 +125,19 @@ public class SvrStore {
         return installed != null ? installed : releaseVersion;
     }
 
+    /** {@code ownership=transfer}: a reset returns to RFOTM and waits for an onboarding tool. */
+    public boolean transferMode() {
+        return transfer;
+    }
+
     /**
-     * A factory reset of the security state: a new owner, idle; the identity ({@code di}, {@code piid}), the
-     * software and its version stay.
+     * A factory reset of the security state: a new owner (or, with {@code ownership=transfer}, none: RFOTM, waiting
+     * for an onboarding tool), idle; the identity ({@code di}, {@code piid}), the software and its version stay.
      */
     public SvrState resetState() {
         SvrState s = state;
-        SvrState fresh = SvrState.fresh(s.di(), s.piid());
+        SvrState fresh = SvrState.fresh(s.di(), s.piid(), transfer);
         return new SvrState(s.di(), s.piid(), fresh.dos(), fresh.om(), fresh.rowneruuid(), fresh.update(), fresh.tm(),
-                s.version(), s.result(), s.nv(), s.lastUpdate());
+                s.version(), s.result(), s.nv(), s.lastUpdate(), fresh.ownership(), null);
     }
 }

@@ -1,0 +1,22 @@
+package org.ocfupdate.pstat.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import org.ocfupdate.pstat.api.PstatService;
+import org.ocfupdate.pstat.internal.engine.History;
+import org.ocfupdate.pstat.internal.svr.SvrStore;
+
+/** The real pstat state machine for tests in other packages (its constructor is the package's). */
+public final class Pstats {
+    private Pstats() {
+    }
+
+    public static PstatService create(SvrStore store, Path dir) throws IOException {
+        return new PstatServiceImpl(store, new FakeEngine(), new History(dir.resolve("history")), false);
+    }
+
+    public static void stop(PstatService pstat) throws InterruptedException {
+        ((PstatServiceImpl) pstat).deactivate();
+    }
+}
