@@ -60,6 +60,8 @@ class AutonomousUpdateTest {
         volatile String version;
         volatile boolean forceInstall;
         volatile boolean installAllowed = true;
+        /** While set, a fetch waits for it to be cleared (an action that runs while the test changes things). */
+        volatile boolean holdFetch;
         final AtomicInteger checks = new AtomicInteger();
         final AtomicInteger fetches = new AtomicInteger();
         final List<UpdateOutcome> told = new CopyOnWriteArrayList<>();
@@ -94,6 +96,17 @@ class AutonomousUpdateTest {
         @Override
         public void fetch(FetchRequest request) throws UpdateException {
             fetches.incrementAndGet();
+            while (holdFetch && !request.isCancelled()) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            if (request.isCancelled()) {
+                throw new UpdateException(UpdateResult.IDLE, "cancelled");
+            }
             try {
                 Files.copy(Path.of(request.offer().location()), request.target(),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -212,6 +225,32 @@ class AutonomousUpdateTest {
             Thread.sleep(25);
         }
         throw new AssertionError("not reached: " + what);
+    }
+
+    /** Before issue 15 a change of org.ocfupdate.pstat rebuilt the state machine, which cancelled the action. */
+    @Test
+    void changingTheSettingsDoesNotCancelARunningAction() throws Exception {
+        PstatService pstat = GatewayBundlesTest.service(PstatService.class);
+        UpdatePathTest.awaitIdle(pstat);
+        offer(UpdatePathTest.bump(pstat.status().runningVersion()));
+        provider.holdFetch = true;
+        int fetched = provider.fetches.get();
+        try {
+            pstat.update(PstatChange.tm(org.ocfupdate.pstat.api.Dpm.ISVV), true);
+            await(() -> provider.fetches.get() > fetched, "the validation fetches");
+            configure(Map.of("checkIntervalSeconds", 3600, "autoInstall", false, "installWindow", "Sun 03:00-04:00"));
+            Thread.sleep(2000); // what a rebuilt component would have done (cancel) has happened by now
+            assertEquals(UpdateState.VERSION_VALIDATION, GatewayBundlesTest.service(PstatService.class).current()
+                    .update(), "the validation still runs");
+        } finally {
+            provider.holdFetch = false;
+        }
+        await(() -> GatewayBundlesTest.service(PstatService.class).current().update() == UpdateState.VERSION_AVAILABLE,
+                "validated, not cancelled");
+        String next = provider.version;
+        GatewayBundlesTest.service(PstatService.class).update(PstatChange.tm(org.ocfupdate.pstat.api.Dpm.ISSU), true);
+        await(() -> next.equals(pstat.status().runningVersion()) && GatewayBundlesTest.service(PstatService.class)
+                .current().update() == UpdateState.IDLE, "installed (the next test starts from idle)");
     }
 
     @Test
