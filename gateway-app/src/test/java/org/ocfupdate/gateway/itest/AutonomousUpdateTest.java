@@ -206,9 +206,10 @@ class AutonomousUpdateTest {
                     && pstat.current().update() == UpdateState.IDLE, "installed once the window " + window + " opened");
             assertTrue(!LocalTime.now().isBefore(opens), "not before the window");
             assertEquals(1, provider.fetches.get() - fetched, "fetched once, not at each check");
-            await(() -> !provider.told(UpdateOutcome.Action.INSTALL).isEmpty(),
-                    "the provider hears the installation's outcome");
-            UpdateOutcome installed = provider.told(UpdateOutcome.Action.INSTALL).get(0);
+            await(() -> provider.told(UpdateOutcome.Action.INSTALL).stream()
+                    .anyMatch(o -> next.equals(o.offer().version())), "the provider hears the installation's outcome");
+            UpdateOutcome installed = provider.told(UpdateOutcome.Action.INSTALL).stream()
+                    .filter(o -> next.equals(o.offer().version())).findFirst().orElseThrow();
             assertEquals(List.of(UpdateResult.SUCCESS, "action-" + next), List.of(installed.result(),
                     installed.offer().reference()));
         } finally {
