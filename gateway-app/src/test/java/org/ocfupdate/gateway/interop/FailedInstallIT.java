@@ -42,6 +42,8 @@ class FailedInstallIT {
         CoapClientCli coap = new CoapClientCli(Files.createDirectories(tmp.resolve("coap")));
         GatewayProcess g = new GatewayProcess(home).start();
         try {
+            // "Gateway ready" means CoAP answers; the provider bundles may still be starting (seen under load)
+            awaitLog(g, "Update provider usb (ranking 0) available", 60);
             assertEquals("2.04", coap.post(g.uri("/oic/sec/pstat"), Payloads.cbor(Map.of("tm", 128))).code());
             awaitLog(g, "Rolled back the installation of 1.0.1", 120);
             CoreUpdateRestartIT.awaitIdle(coap, g);

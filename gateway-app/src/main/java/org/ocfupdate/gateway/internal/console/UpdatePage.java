@@ -5,7 +5,6 @@ import java.util.Map;
 
 import org.ocfupdate.pstat.api.OwnershipTransfer;
 import org.ocfupdate.pstat.api.PstatService;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Deactivate;
@@ -39,7 +38,6 @@ public class UpdatePage extends HttpServlet {
 
     private final transient PstatService pstat;
     private final transient ConfigurationAdmin configAdmin;
-    private final transient BundleContext context;
     private final transient RateMeter meter = new RateMeter();
     private final transient Transitions transitions = new Transitions();
     /** Present with {@code ownership=transfer}. */
@@ -47,10 +45,9 @@ public class UpdatePage extends HttpServlet {
     private transient volatile OwnershipTransfer transfer;
 
     @Activate
-    public UpdatePage(@Reference PstatService pstat, @Reference ConfigurationAdmin configAdmin, BundleContext context) {
+    public UpdatePage(@Reference PstatService pstat, @Reference ConfigurationAdmin configAdmin) {
         this.pstat = pstat;
         this.configAdmin = configAdmin;
-        this.context = context;
         pstat.addListener(transitions);
     }
 
@@ -95,8 +92,7 @@ public class UpdatePage extends HttpServlet {
             case "validate" -> Actions.validate(pstat);
             case "update" -> Actions.update(pstat);
             case "cancel" -> Actions.cancel(pstat);
-            case "use" -> ProviderRanking.use(String.valueOf(req.getParameter("provider")), pstat, configAdmin,
-                    context);
+            case "use" -> ProviderRanking.use(String.valueOf(req.getParameter("provider")), pstat, configAdmin);
             default -> null;
         };
         if (o == null) {
