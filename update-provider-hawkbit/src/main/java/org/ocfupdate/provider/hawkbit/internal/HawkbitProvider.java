@@ -125,6 +125,13 @@ final class HawkbitProvider implements UpdateProvider {
 
     void stop() {
         scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("hawkBit: the poll thread did not stop within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** One poll; whatever it throws, the next one is scheduled. */
@@ -443,7 +450,7 @@ final class HawkbitProvider implements UpdateProvider {
 
     private void deployment(URI base, Ddi.Root root) throws IOException, InterruptedException, ServerTrouble {
         ProviderContext c = context;
-        if (root.deploymentBase() == null) {
+        if (root.deploymentBase() == null && root.cancelAction() == null) {
             String dropped = null;
             synchronized (lock) {
                 if (state.open() && state.deployment != null) {
@@ -458,6 +465,9 @@ final class HawkbitProvider implements UpdateProvider {
                 c.offerMayHaveChanged();
             }
             return;
+        }
+        if (root.deploymentBase() == null) {
+            return; // a cancellation is pending instead
         }
         String href = root.deploymentBase().toString();
         boolean again;

@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Guarded by the provider's lock.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL) // a JSON null would come back as a NullNode, not as null
 final class State {
     static final String FILE = "state.json";
 
