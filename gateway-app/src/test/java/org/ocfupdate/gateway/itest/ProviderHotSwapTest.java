@@ -50,6 +50,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 class ProviderHotSwapTest {
     static final String HTTP_PID = "org.ocfupdate.provider.http";
     static final String USB_PID = "org.ocfupdate.provider.usb";
+    static final String ENGINE_PID = "org.ocfupdate.engine";
     static Dictionary<String, Object> httpBefore;
     static Dictionary<String, Object> usbBefore;
     static Path root;
@@ -107,13 +108,25 @@ class ProviderHotSwapTest {
         usb.update(props);
         await(() -> inUse().equals("usb"), "usb in use after its ranking went above http's");
 
-        // the console's "Use" and the shell's ocf:providers NAME rank the chosen one above all the others
-        String said = gogo("ocf:providers http");
-        assertTrue(said.contains("http will be used: service.ranking " + (BASE + 6) + " in " + HTTP_PID), said);
-        await(() -> inUse().equals("http"), "http in use after ocf:providers http");
-        assertEquals(BASE + 6, pstat.providers().get(0).ranking());
-        assertTrue(gogo("ocf:providers").matches("(?s).*\\*\\s+http\\s+" + (BASE + 6) + "\\s+.*"),
-                gogo("ocf:providers"));
+        // the console's "Use" and the shell's ocf:providers NAME store the choice as the engine's preferredProvider:
+        // the chosen one is used above all the others, whose configurations (service.ranking) stay as they were
+        Configuration engine = GatewayBundlesTest.service(ConfigurationAdmin.class).getConfiguration(ENGINE_PID, "?");
+        try {
+            String said = gogo("ocf:providers http");
+            assertTrue(said.contains("http will be used: preferredProvider http in " + ENGINE_PID), said);
+            await(() -> inUse().equals("http"), "http in use after ocf:providers http");
+            assertEquals(BASE + 2, pstat.providers().get(0).ranking());
+            assertEquals(BASE + 5, usb.getProperties().get("service.ranking"));
+            assertTrue(gogo("ocf:providers").matches("(?s).*\\*\\s+http\\s+" + (BASE + 2) + "\\s+.*"),
+                    gogo("ocf:providers"));
+        } finally {
+            Dictionary<String, Object> props = engine.getProperties();
+            if (props != null) {
+                props.remove("preferredProvider");
+                engine.update(props); // other test classes choose by ranking
+            }
+        }
+        await(() -> inUse().equals("usb"), "usb in use again by its ranking once no provider is preferred");
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.ocfupdate.pstat.api.PstatRefusedException.Reason.BAD_REQUEST;
 import static org.ocfupdate.pstat.api.PstatRefusedException.Reason.UNAUTHORIZED;
 
 import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.ocfupdate.pstat.api.DeviceOnboardingState;
@@ -30,16 +33,23 @@ import org.ocfupdate.pstat.api.UpdateResult;
 import org.ocfupdate.pstat.api.UpdateStatus;
 import org.ocfupdate.pstat.api.UpdateState;
 import org.ocfupdate.pstat.api.provider.UpdateException;
+import org.ocfupdate.pstat.api.provider.UpdateOffer;
+import org.ocfupdate.pstat.api.provider.UpdateOutcome;
+import org.ocfupdate.pstat.internal.engine.CheckSchedule;
 import org.ocfupdate.pstat.internal.engine.Engine;
 import org.ocfupdate.pstat.internal.engine.History;
 import org.ocfupdate.pstat.internal.engine.InstallLock;
+import org.ocfupdate.pstat.internal.engine.InstallWindow;
 import org.ocfupdate.pstat.internal.engine.Job;
+import org.ocfupdate.pstat.internal.engine.UpdateClock;
+import org.ocfupdate.pstat.internal.svr.GatewayHome;
 import org.ocfupdate.pstat.internal.svr.SvrState;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -64,19 +74,41 @@ public class PstatServiceImpl implements PstatService {
     @ObjectClassDefinition(name = "OCF software update state machine",
             description = "The pstat tm/cm software-update state machine.")
     public @interface Config {
-        @AttributeDefinition(description = "Install a validated package without waiting for tm 128.")
+        @AttributeDefinition(description = "Install a validated package without waiting for tm 128 (inside the "
+                + "install window).")
         boolean autoInstall() default false;
 
-        @AttributeDefinition(description = "Seconds between autonomous availability checks; 0 = none.", min = "0")
+        @AttributeDefinition(description = "Seconds between autonomous availability checks (tm 256 by the device, "
+                + "+/-10 % random jitter); 0 = none.", min = "0")
         int checkIntervalSeconds() default 0;
+
+        @AttributeDefinition(description = "When the device installs on its own (autoInstall, forced offers), local "
+                + "time: e.g. 02:00-04:00, or Sat,Sun 00:00-06:00; several separated by ';'; empty = any time. A tm "
+                + "128 from a client is never delayed.")
+        String installWindow() default "";
     }
+
+    /** What {@link Config} sets, changed at runtime by {@link #modified} without disturbing a running action. */
+    record Settings(boolean autoInstall, int checkIntervalSeconds, InstallWindow window) {
+        static Settings autoInstall(boolean autoInstall) {
+            return new Settings(autoInstall, 0, InstallWindow.ANY);
+        }
+    }
+
+    /** How often the timer looks whether a check is due or the install window opened. */
+    static final long TICK_MS = 1000;
 
     private final SvrStore store;
     private final Engine engine;
     private final History history;
-    private final boolean autoInstall;
+    private volatile Settings settings;
+    private final CheckSchedule schedule;
+    private final UpdateClock clock;
     private final List<PstatListener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "ocf-update-worker"));
+    /** Periodic checks, the install window, and providers' news: actions the device starts by itself. */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            r -> new Thread(r, "ocf-update-timer"));
     /** Heartbeats waiting for the worker to be free or for the running action's next progress report. */
     private final Queue<Runnable> beats = new ConcurrentLinkedQueue<>();
     private Pstat current;
@@ -89,20 +121,53 @@ public class PstatServiceImpl implements PstatService {
     @Activate
     public PstatServiceImpl(BundleContext context, @Reference SvrStore store, @Reference Engine engine,
             @Reference History history, Config config) {
-        this(store, engine, history, config.autoInstall(), context.getProperty(JAR_APPLIED));
+        this(store, engine, history, settings(config, null), context.getProperty(JAR_APPLIED),
+                new CheckSchedule(GatewayHome.data(context).resolve("schedule"), UpdateClock.SYSTEM,
+                        new SecureRandom()), UpdateClock.SYSTEM, TICK_MS);
     }
 
     PstatServiceImpl(SvrStore store, Engine engine, History history, boolean autoInstall) {
         this(store, engine, history, autoInstall, null);
     }
 
-    /** @param jarApplied the release of a gateway.jar whose bundles were installed at this start (launch.Main) */
     PstatServiceImpl(SvrStore store, Engine engine, History history, boolean autoInstall, String jarApplied) {
+        this(store, engine, history, Settings.autoInstall(autoInstall), jarApplied,
+                new CheckSchedule(null, UpdateClock.SYSTEM, new SecureRandom()), UpdateClock.SYSTEM, TICK_MS);
+    }
+
+    /**
+     * @param jarApplied the release of a gateway.jar whose bundles were installed at this start (launch.Main)
+     * @param tickMs     how often the timer runs {@link #tick}; 0: never (unit tests call it)
+     */
+    PstatServiceImpl(SvrStore store, Engine engine, History history, Settings settings, String jarApplied,
+            CheckSchedule schedule, UpdateClock clock, long tickMs) {
         this.store = store;
         this.engine = engine;
         this.history = history;
-        this.autoInstall = autoInstall;
+        this.settings = settings;
+        this.schedule = schedule;
+        this.clock = clock;
+        schedule.configure(settings.checkIntervalSeconds(), true);
         recordJar(jarApplied);
+        startUp();
+        engine.listen(new Engine.Listener() {
+            @Override
+            public void offerMayHaveChanged(String provider) {
+                newsFrom(provider);
+            }
+
+            @Override
+            public boolean cancel(String provider, String reason) {
+                return cancelFor(provider, reason);
+            }
+        });
+        if (tickMs > 0) {
+            timer.scheduleWithFixedDelay(this::tick, tickMs, tickMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The state after a start: an action the last process left unfinished ends here. */
+    private void startUp() {
         SvrState s = store.state();
         switch (s.update()) {
             case IDLE -> { }
@@ -144,6 +209,8 @@ public class PstatServiceImpl implements PstatService {
                         .withUpdate(UpdateState.IDLE, 0);
                 engine.discard();
                 store.save(s);
+                engine.installed(committed.isPresent() ? UpdateResult.SUCCESS : UpdateResult.UPGRADE_FAILURE,
+                        "interrupted by a restart: " + what);
             }
             default -> {
                 // an interrupted check or validation ends here (docs/software-update.md §2)
@@ -172,6 +239,125 @@ public class PstatServiceImpl implements PstatService {
         store.save(s.withInstalled(release, now));
     }
 
+    /**
+     * {@code installWindow} and the other settings as configured; a window that does not parse is refused with an
+     * error that says why, and the one in force before stays (at the start: no autonomous installation until the
+     * text is corrected — installing outside the hours an operator meant is worse than waiting).
+     */
+    static Settings settings(Config c, InstallWindow before) {
+        InstallWindow w;
+        try {
+            w = InstallWindow.parse(c.installWindow());
+        } catch (IllegalArgumentException e) {
+            w = before != null ? before : InstallWindow.NEVER;
+            LOG.error("org.ocfupdate.pstat installWindow '{}' refused: {}; {}", c.installWindow(), e.getMessage(),
+                    before != null ? "the window stays " + before
+                            : "no installation starts on its own until it is corrected");
+        }
+        if (c.checkIntervalSeconds() < 0) {
+            LOG.error("org.ocfupdate.pstat checkIntervalSeconds {} refused: it must be 0 (no checks) or more; no "
+                    + "periodic checks", c.checkIntervalSeconds());
+        }
+        return new Settings(c.autoInstall(), Math.max(0, c.checkIntervalSeconds()), w);
+    }
+
+    /** New settings apply at once; a running action goes on (DS would otherwise rebuild the component). */
+    @Modified
+    void modified(Config config) {
+        Settings next = settings(config, settings.window());
+        Settings before = settings;
+        settings = next;
+        if (before.checkIntervalSeconds() != next.checkIntervalSeconds()) {
+            schedule.configure(next.checkIntervalSeconds(), false);
+            LOG.info("Availability checks every {} s now{}", next.checkIntervalSeconds(),
+                    schedule.next().map(t -> ", the next at " + t).orElse(" (none)"));
+        }
+        if (before.autoInstall() != next.autoInstall() || !before.window().equals(next.window())) {
+            LOG.info("autoInstall {}, install window {}", next.autoInstall(), next.window());
+        }
+    }
+
+    /**
+     * On the timer: starts a due periodic check when nothing runs (a due check waits for a running action to end),
+     * and installs a staged package the device may install by itself once the install window is open.
+     */
+    void tick() {
+        try {
+            synchronized (this) {
+                if (!active) {
+                    return;
+                }
+                SvrState s = store.state();
+                if (schedule.due()) {
+                    if (s.dos() != DeviceOnboardingState.RFNOP) {
+                        schedule.checked(); // not operational: this one is skipped
+                        LOG.info("Periodic availability check skipped: dos.s is {}", s.dos());
+                    } else if (job == null && !s.update().isBusy()) {
+                        schedule.checked();
+                        LOG.info("Periodic availability check (checkIntervalSeconds {})",
+                                settings.checkIntervalSeconds());
+                        start(s, Dpm.ISAC, null);
+                        return;
+                    }
+                }
+                if (job == null && s.update() == UpdateState.VERSION_AVAILABLE && staged != null
+                        && s.dos() == DeviceOnboardingState.RFNOP && installsItself(staged)) {
+                    LOG.info("Installing {} by itself: {}", staged.version(), settings.window().isAnyTime()
+                            ? "no install window" : "the install window " + settings.window() + " is open");
+                    start(s, Dpm.ISSU, null);
+                }
+            }
+        } catch (Throwable e) { // the timer lives on: the next tick tries again
+            LOG.warn("The update timer failed", e);
+        }
+    }
+
+    /** May the device install this package now without a client's tm 128? */
+    private boolean installsItself(Engine.Staged pkg) {
+        Settings c = settings;
+        return (c.autoInstall() || pkg.forceInstall()) && pkg.installAllowed() && c.window().contains(clock.localNow());
+    }
+
+    /** A provider saw news: the engine passes it on when that provider is the one in use. */
+    private void newsFrom(String provider) {
+        try {
+            timer.execute(() -> {
+                try {
+                    synchronized (this) {
+                        SvrState s = store.state();
+                        if (!active) {
+                            return;
+                        }
+                        if (job != null || s.update().isBusy() || s.dos() != DeviceOnboardingState.RFNOP) {
+                            LOG.info("Provider {} saw news; no check started: {}", provider, job != null
+                                    || s.update().isBusy() ? "an action runs (" + s.update() + ")" : "dos.s is " + s.dos());
+                            return;
+                        }
+                        LOG.info("Provider {} saw news: availability check", provider);
+                        start(s, Dpm.ISAC, null);
+                    }
+                } catch (Throwable e) {
+                    LOG.warn("The check for provider {}'s news failed to start", provider, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // deactivated
+        }
+    }
+
+    /** A provider cancels its running check or validation (never an installation). */
+    private synchronized boolean cancelFor(String provider, String reason) {
+        SvrState s = store.state();
+        Job j = job;
+        if (j == null || !provider.equals(j.provider()) || s.update() == UpdateState.UPGRADING
+                || !s.update().isBusy()) {
+            return false;
+        }
+        j.cancel();
+        end(j, UpdateResult.IDLE, null, "cancelled by " + provider + ": " + reason);
+        return true;
+    }
+
     @Deactivate
     void deactivate() throws InterruptedException {
         Job running;
@@ -179,6 +365,8 @@ public class PstatServiceImpl implements PstatService {
             active = false;
             running = job;
         }
+        engine.listen(null);
+        timer.shutdownNow();
         if (running != null) {
             running.cancel();
         }
@@ -350,6 +538,9 @@ public class PstatServiceImpl implements PstatService {
                 end(j, UpdateResult.IDLE, null, "no newer version is offered");
                 return;
             }
+            if (sameAsStaged(j, found.get())) {
+                return;
+            }
             if (!validating(j, found.get())) {
                 return;
             }
@@ -363,6 +554,35 @@ public class PstatServiceImpl implements PstatService {
             LOG.error("Software-update action failed unexpectedly", e);
             end(j, UpdateResult.CONNECTION_FAILURE, null, "internal error: " + e);
         }
+    }
+
+    /**
+     * A check from version_available found the package already staged (a fleet server now allows its installation):
+     * no download again; back to version_available with what the offer now says, installing when the device may.
+     */
+    private synchronized boolean sameAsStaged(Job j, Engine.Offer o) {
+        Engine.Staged pkg = staged;
+        if (j != job || pkg == null || !pkg.version().equals(o.offer().version()) || !pkg.provider().equals(o.provider())
+                || (o.offer().sha256() != null && pkg.sha256() != null && !o.offer().sha256().equalsIgnoreCase(pkg.sha256()))) {
+            return false;
+        }
+        staged = pkg.with(o.offer());
+        tell(j, UpdateOutcome.Action.CHECK, o.provider(), o.offer(), UpdateResult.SUCCESS, "offers " + pkg.version()
+                + ", already staged");
+        end(j, UpdateResult.IDLE, null, pkg.version() + " is already staged", false);
+        tick();
+        return true;
+    }
+
+    /** Tells the provider that served it how a check or validation ended (the engine passes it on). */
+    private void tell(Job j, UpdateOutcome.Action action, String provider, UpdateOffer o, UpdateResult result,
+            String reason) {
+        if (provider == null || provider.isEmpty()) {
+            return;
+        }
+        long ms = System.currentTimeMillis() - j.started();
+        engine.completed(provider, new UpdateOutcome(action, o, result, reason, Instant.ofEpochMilli(j.started()),
+                Duration.ofMillis(Math.max(0, ms))));
     }
 
     /** new_version_check (or the start of a validation) found an offer: on to validation, in one transition. */
@@ -382,6 +602,7 @@ public class PstatServiceImpl implements PstatService {
         } else {
             publish(s.withUpdate(UpdateState.VERSION_VALIDATION, tm), false);
         }
+        tell(j, UpdateOutcome.Action.CHECK, o.provider(), o.offer(), UpdateResult.SUCCESS, "offers " + o.offer().version());
         return true;
     }
 
@@ -390,11 +611,21 @@ public class PstatServiceImpl implements PstatService {
             engine.discard();
             return;
         }
-        staged = verified;
+        Engine.Offer o = offer;
+        staged = o != null && o.offer().version().equals(verified.version()) ? verified.with(o.offer()) : verified;
+        verified = staged;
         SvrState s = store.state();
-        boolean installNow = s.tm() == Dpm.ISSU || autoInstall;
+        // a client's tm 128 never waits; the device installs by itself (autoInstall, a forced offer) only when the
+        // source allows it and the install window is open, else it waits in version_available for the window
+        boolean installNow = s.tm() == Dpm.ISSU || installsItself(verified);
         LOG.info("Version {} validated and staged", verified.version());
+        if (!installNow && (settings.autoInstall() || verified.forceInstall())) {
+            LOG.info("Version {} waits for {}", verified.version(), !verified.installAllowed()
+                    ? "its provider to allow the installation" : "the install window " + settings.window());
+        }
         publish(s.withUpdate(UpdateState.VERSION_AVAILABLE, s.tm() == Dpm.ISSU ? Dpm.ISSU : 0), false);
+        tell(j, UpdateOutcome.Action.VALIDATE, verified.provider(), verified.toOffer(), UpdateResult.SUCCESS,
+                "validated " + verified.version());
         if (installNow) {
             j.step("installing");
             publish(store.state().withUpdate(UpdateState.UPGRADING, Dpm.ISSU), false);
@@ -410,6 +641,7 @@ public class PstatServiceImpl implements PstatService {
      * outcome reaches whichever revision of this component is active when it ends (it may have updated this one).
      */
     private void install(Job j, Engine.Staged pkg) {
+        engine.installing(pkg, Instant.ofEpochMilli(j.started()));
         CompletableFuture<String> lock = InstallLock.begin();
         lock.whenComplete((outcome, e) -> installationEnded(j, outcome));
         new Thread(() -> {
@@ -442,12 +674,22 @@ public class PstatServiceImpl implements PstatService {
 
     /** Every action ends here: back to idle, with its result recorded. */
     synchronized void end(Job j, UpdateResult result, String installed, String reason) {
+        end(j, result, installed, reason, true);
+    }
+
+    /** @param tell whether the provider hears the outcome here (false: the caller told it) */
+    private void end(Job j, UpdateResult result, String installed, String reason, boolean tell) {
         if (j != job || !active) {
             return; // a reset or a cancel ended it meanwhile
         }
         SvrState s = store.state();
         String to = installed != null ? installed : s.nv();
-        String provider = staged != null ? staged.provider() : offer != null ? offer.provider() : "";
+        // a check that failed before any offer names the provider it asked ("none" when there was none)
+        String provider = staged != null ? staged.provider() : offer != null ? offer.provider()
+                : j.provider() != null ? j.provider() : "none";
+        UpdateState phase = s.update();
+        Engine.Offer served = offer;
+        Engine.Staged pkg = staged;
         if (installed != null) {
             s = s.withInstalled(installed, Instant.now().toString());
             staged = null;
@@ -465,6 +707,18 @@ public class PstatServiceImpl implements PstatService {
         // an action started from version_available leaves the verified package staged: back there, not to idle
         UpdateState rest = staged != null ? UpdateState.VERSION_AVAILABLE : UpdateState.IDLE;
         publish(s.withOutcome(result.code(), s.nv()).withUpdate(rest, 0), false);
+        // the provider that served it hears the outcome; an installation's only now that it committed or rolled back
+        if (phase == UpdateState.UPGRADING) {
+            engine.installed(result, reason);
+        } else if (!tell) {
+            return;
+        } else if (phase == UpdateState.NEW_VERSION_CHECK && served == null) {
+            tell(j, UpdateOutcome.Action.CHECK, j.provider(), null, result == UpdateResult.IDLE && !j.isCancelled()
+                    ? UpdateResult.SUCCESS : result, reason);
+        } else if (phase == UpdateState.VERSION_VALIDATION || phase == UpdateState.NEW_VERSION_CHECK) {
+            tell(j, UpdateOutcome.Action.VALIDATE, provider, served != null ? served.offer()
+                    : pkg != null ? pkg.toOffer() : null, result, reason);
+        }
     }
 
     private History.Entry entry(Job j, String to, String provider, UpdateResult result, String reason) {

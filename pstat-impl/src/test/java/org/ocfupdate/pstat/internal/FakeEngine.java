@@ -22,6 +22,15 @@ final class FakeEngine implements Engine {
     volatile String committed;
     final Semaphore permits = new Semaphore(0);
     volatile int discarded;
+    /** The check fails after asking the provider (as a server that cannot be reached). */
+    volatile UpdateResult checkFails;
+    volatile boolean forceInstall;
+    volatile boolean installAllowed = true;
+    volatile int validations;
+    volatile Listener listener;
+    /** What the providers were told: checks and validations, then installations as {@link #installed} ends them. */
+    final java.util.List<org.ocfupdate.pstat.api.provider.UpdateOutcome> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.util.List<String> installs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Waits for a permit while gated; a cancelled job goes on at once, as a real provider returns when cancelled. */
     private void gate(Job job) {
@@ -39,15 +48,21 @@ final class FakeEngine implements Engine {
     @Override
     public Optional<Offer> check(Job job) throws UpdateException {
         gate(job);
+        job.provider("fake");
+        if (checkFails != null) {
+            throw new UpdateException(checkFails, "fake check failure");
+        }
         if (offered == null) {
             return Optional.empty();
         }
-        return Optional.of(new Offer(UpdateOffer.builder(offered, URI.create("file:/fake/" + offered)).build(), "fake"));
+        return Optional.of(new Offer(UpdateOffer.builder(offered, URI.create("file:/fake/" + offered))
+                .reference("ref-" + offered).forceInstall(forceInstall).installAllowed(installAllowed).build(), "fake"));
     }
 
     @Override
     public Staged validate(Offer offer, Job job) throws UpdateException {
         gate(job);
+        validations++;
         if (validateFails != null) {
             throw new UpdateException(validateFails, "fake validation failure");
         }
@@ -86,5 +101,25 @@ final class FakeEngine implements Engine {
     @Override
     public java.util.List<org.ocfupdate.pstat.api.TrustedKey> trustedKeys() {
         return java.util.List.of();
+    }
+
+    @Override
+    public void listen(Listener l) {
+        listener = l;
+    }
+
+    @Override
+    public void completed(String provider, org.ocfupdate.pstat.api.provider.UpdateOutcome outcome) {
+        told.add(outcome);
+    }
+
+    @Override
+    public void installing(Staged staged, java.time.Instant started) {
+        installs.add("installing " + staged.version() + " " + staged.reference());
+    }
+
+    @Override
+    public void installed(UpdateResult result, String reason) {
+        installs.add("installed " + result.code());
     }
 }

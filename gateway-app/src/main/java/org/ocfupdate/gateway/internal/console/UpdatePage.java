@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.Map;
 
 import org.ocfupdate.pstat.api.PstatService;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Deactivate;
@@ -36,15 +35,13 @@ public class UpdatePage extends HttpServlet {
 
     private final transient PstatService pstat;
     private final transient ConfigurationAdmin configAdmin;
-    private final transient BundleContext context;
     private final transient RateMeter meter = new RateMeter();
     private final transient Transitions transitions = new Transitions();
 
     @Activate
-    public UpdatePage(@Reference PstatService pstat, @Reference ConfigurationAdmin configAdmin, BundleContext context) {
+    public UpdatePage(@Reference PstatService pstat, @Reference ConfigurationAdmin configAdmin) {
         this.pstat = pstat;
         this.configAdmin = configAdmin;
-        this.context = context;
         pstat.addListener(transitions);
     }
 
@@ -85,8 +82,7 @@ public class UpdatePage extends HttpServlet {
             case "validate" -> Actions.validate(pstat);
             case "update" -> Actions.update(pstat);
             case "cancel" -> Actions.cancel(pstat);
-            case "use" -> ProviderRanking.use(String.valueOf(req.getParameter("provider")), pstat, configAdmin,
-                    context);
+            case "use" -> ProviderRanking.use(String.valueOf(req.getParameter("provider")), pstat, configAdmin);
             default -> null;
         };
         if (o == null) {

@@ -11,7 +11,6 @@ import org.ocfupdate.pstat.api.ProviderInfo;
 import org.ocfupdate.pstat.api.PstatService;
 import org.ocfupdate.pstat.api.UpdateRecord;
 import org.ocfupdate.pstat.api.UpdateStatus;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -27,14 +26,11 @@ import org.osgi.service.component.annotations.Reference;
 public class OcfCommands {
     private final PstatService pstat;
     private final ConfigurationAdmin configAdmin;
-    private final BundleContext context;
 
     @Activate
-    public OcfCommands(@Reference PstatService pstat, @Reference ConfigurationAdmin configAdmin,
-            BundleContext context) {
+    public OcfCommands(@Reference PstatService pstat, @Reference ConfigurationAdmin configAdmin) {
         this.pstat = pstat;
         this.configAdmin = configAdmin;
-        this.context = context;
     }
 
     @Descriptor("shows /oic/sec/pstat and the software-update state, versions and progress")
@@ -91,9 +87,9 @@ public class OcfCommands {
         return b.toString();
     }
 
-    @Descriptor("makes a provider the one in use (persisted as its configuration's service.ranking)")
+    @Descriptor("makes a provider the one in use (persisted as the engine's preferredProvider)")
     public String providers(@Descriptor("the provider's name, e.g. usb or http") String use) {
-        return ProviderRanking.use(use, pstat, configAdmin, context).message();
+        return ProviderRanking.use(use, pstat, configAdmin).message();
     }
 
     @Descriptor("shows the update history, newest first")

@@ -14,6 +14,7 @@ public final class Job {
     private final AtomicLong total = new AtomicLong(-1);
     private volatile boolean cancelled;
     private volatile String step;
+    private volatile String provider;
     private volatile Runnable onProgress = () -> { };
 
     public Job(long id, String runningVersion, URI location) {
@@ -73,5 +74,14 @@ public final class Job {
 
     public String step() {
         return step;
+    }
+
+    /** The provider asked (set by the engine before it asks, so that a failure before any offer names it). */
+    public void provider(String name) {
+        provider = name;
+    }
+
+    public String provider() {
+        return provider;
     }
 }

@@ -14,6 +14,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Set;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 
 import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResponse;
@@ -23,6 +29,8 @@ import org.ocfupdate.pstat.api.TrustedKey;
 import org.ocfupdate.pstat.api.UpdateResult;
 import org.ocfupdate.pstat.api.provider.FetchRequest;
 import org.ocfupdate.pstat.api.provider.OfferRequest;
+import org.ocfupdate.pstat.api.provider.ProviderContext;
+import org.ocfupdate.pstat.api.provider.UpdateOutcome;
 import org.ocfupdate.pstat.api.provider.UpdateException;
 import org.ocfupdate.pstat.api.provider.UpdateOffer;
 import org.ocfupdate.pstat.api.provider.UpdateProvider;
@@ -34,6 +42,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -41,6 +51,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +65,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * installs it through the {@link Installer}. Providers come and go at runtime; an action whose provider goes
  * away fails with result 4.
  */
-@Component(service = Engine.class)
+@Component(service = Engine.class, configurationPid = UpdateEngine.PID)
+@Designate(ocd = UpdateEngine.Config.class)
 public class UpdateEngine implements Engine {
+    static final String PID = "org.ocfupdate.engine";
+
+    @ObjectClassDefinition(name = "OCF update engine", description = "Which update provider the engine uses.")
+    public @interface Config {
+        @AttributeDefinition(description = "The provider.name of the provider to use while it is present (the "
+                + "console's and the shell's choice); empty: the one with the highest service.ranking.")
+        String preferredProvider() default "";
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(UpdateEngine.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long HEALTH_TIMEOUT_MS = 30_000;
@@ -69,18 +92,27 @@ public class UpdateEngine implements Engine {
     private final Path staging;
     private final Installer installer;
     private final List<Bound> providers = new CopyOnWriteArrayList<>();
+    private final Outcomes outcomes;
+    /** Tells providers outcomes and passes their news on, off the callers' threads (SPI 2: calls return at once). */
+    private final ExecutorService news = Executors.newSingleThreadExecutor(r -> new Thread(r, "ocf-provider-news"));
+    private volatile Listener listener;
+    /** Providers whose news came before the state machine listened (at the gateway's start). */
+    private final Set<String> earlyNews = ConcurrentHashMap.newKeySet();
+    private volatile String preferred = "";
     /** The system bundle's context: still valid while this bundle is being updated by its own installation. */
     private final BundleContext system;
 
     @Activate
-    public UpdateEngine(BundleContext context, @Reference TrustKeys trust, @Reference History history)
+    public UpdateEngine(BundleContext context, @Reference TrustKeys trust, @Reference History history, Config config)
             throws IOException {
         this.history = history;
+        this.preferred = config.preferredProvider().trim();
         this.system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getBundleContext();
         this.trust = trust;
         Path data = GatewayHome.data(context);
         this.staging = Files.createDirectories(data.resolve("staging"));
         this.installer = new Installer(context, data, this::healthy, HEALTH_TIMEOUT_MS, UpdateEngine::exitUnhealthy);
+        this.outcomes = new Outcomes(data.resolve("history"));
         // An installation still running in this JVM (this bundle was just updated by it) is left alone. One that the
         // process did not finish is rolled back on a thread of its own, like an installation: the rollback may
         // update this very bundle, which must never happen inside its activation. The state machine waits for its
@@ -134,8 +166,135 @@ public class UpdateEngine implements Engine {
             policyOption = ReferencePolicyOption.GREEDY, updated = "updatedProvider")
     void addProvider(UpdateProvider provider, Map<String, Object> props) {
         Bound b = bound(provider, props);
+        try {
+            provider.attach(new Context(b));
+        } catch (Throwable e) { // a provider's mistake must not keep it (or others) from binding
+            LOG.warn("Update provider {} failed to attach", b.name(), e);
+        }
         providers.add(b);
         LOG.info("Update provider {} (ranking {}) available", b.name(), b.ranking());
+        deliver(b.name());
+    }
+
+    /** What a provider may ask of the engine (SPI 2); ignored once it is unbound. */
+    private final class Context implements ProviderContext {
+        private final Bound bound;
+
+        Context(Bound bound) {
+            this.bound = bound;
+        }
+
+        @Override
+        public void offerMayHaveChanged() {
+            if (gone(bound)) {
+                return;
+            }
+            news(() -> {
+                Optional<Bound> inUse = sortedProviders().stream().findFirst();
+                if (inUse.isEmpty() || inUse.get().provider() != bound.provider()) {
+                    LOG.info("Provider {} saw news; not in use, no check", bound.name());
+                    return;
+                }
+                Listener l = listener;
+                if (l == null) {
+                    earlyNews.add(bound.name()); // told when the state machine listens
+                } else {
+                    l.offerMayHaveChanged(bound.name());
+                }
+            });
+        }
+
+        @Override
+        public boolean cancel(String reason) {
+            Listener l = listener;
+            return !gone(bound) && l != null && l.cancel(bound.name(), String.valueOf(reason));
+        }
+    }
+
+    private void news(Runnable r) {
+        try {
+            news.execute(() -> {
+                try {
+                    r.run();
+                } catch (Throwable e) {
+                    LOG.warn("Telling an update provider failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // deactivated
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        news.shutdown();
+    }
+
+    @Modified
+    void modified(Config config) {
+        preferred = config.preferredProvider().trim();
+        LOG.info("Preferred update provider: {}", preferred.isEmpty() ? "none (the highest service.ranking)" : preferred);
+    }
+
+    @Override
+    public void listen(Listener l) {
+        listener = l;
+        if (l != null) {
+            news(() -> {
+                for (String name : List.copyOf(earlyNews)) {
+                    earlyNews.remove(name);
+                    if (sortedProviders().stream().findFirst().filter(b -> b.name().equals(name)).isPresent()) {
+                        l.offerMayHaveChanged(name);
+                    }
+                }
+            });
+        }
+    }
+
+    @Override
+    public void completed(String provider, UpdateOutcome outcome) {
+        news(() -> tell(provider, outcome));
+    }
+
+    @Override
+    public void installing(Staged staged, Instant started) {
+        outcomes.installing(staged.provider(), staged.toOffer(), started);
+    }
+
+    @Override
+    public void installed(UpdateResult result, String reason) {
+        if (outcomes.ended(result, reason, Instant.now())) {
+            for (Bound b : providers) {
+                deliver(b.name());
+            }
+        }
+    }
+
+    /** Tells the bound provider named {@code name} the installation outcomes it has not heard yet. */
+    private void deliver(String name) {
+        news(() -> {
+            for (Outcomes.Pending p : outcomes.undelivered(name)) {
+                if (tell(name, p.outcome())) {
+                    outcomes.delivered(p);
+                }
+            }
+        });
+    }
+
+    /** True when the provider is bound and heard it. */
+    private boolean tell(String name, UpdateOutcome outcome) {
+        Optional<Bound> b = providers.stream().filter(p -> p.name().equals(name)).findFirst();
+        if (b.isEmpty()) {
+            return false;
+        }
+        try {
+            b.get().provider().completed(outcome);
+            LOG.info("Told provider {}: {} {} ended with result {} ({})", name, outcome.action(),
+                    outcome.offer() == null ? "" : outcome.offer().version(), outcome.result().code(), outcome.reason());
+        } catch (Throwable e) { // told: a provider that fails to take it would fail again
+            LOG.warn("Update provider {} failed to take an outcome", name, e);
+        }
+        return true;
     }
 
     /** A provider's properties changed (e.g. its ranking, from the console or an etc/ file): re-sort at once. */
@@ -208,7 +367,9 @@ public class UpdateEngine implements Engine {
 
     /** The providers, the one in use first. */
     List<Bound> sortedProviders() {
-        return providers.stream().sorted(Comparator.comparingInt(Bound::ranking).reversed()
+        String p = preferred;
+        return providers.stream().sorted(Comparator.comparing((Bound b) -> !b.name().equals(p))
+                .thenComparing(Comparator.comparingInt(Bound::ranking).reversed())
                 .thenComparingLong(Bound::serviceId)).toList();
     }
 
@@ -216,6 +377,7 @@ public class UpdateEngine implements Engine {
     public Optional<Offer> check(Job job) throws UpdateException {
         Bound b = sortedProviders().stream().findFirst()
                 .orElseThrow(() -> new UpdateException(UpdateResult.IDLE, "no update provider is available"));
+        job.provider(b.name());
         SemanticVersion running = SemanticVersion.parse(job.runningVersion());
         job.step("asking " + b.name() + " for a newer version");
         Optional<UpdateOffer> offer = b.provider().offer(new OfferRequest() {
@@ -344,7 +506,7 @@ public class UpdateEngine implements Engine {
             checkRoomToInstall(v.manifest());
             Path file = staging.resolve("package.zip");
             Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            Staged staged = new Staged(file, o.version(), sha, b.name());
+            Staged staged = new Staged(file, o.version(), sha, b.name()).with(o);
             Files.write(staging.resolve("staged.json"), JSON.writeValueAsBytes(staged));
             return staged;
         } catch (PackageException e) {

@@ -12,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
-import java.security.PublicKey;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,7 +39,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Over-the-air updates (docs/operator-contract.md, HTTP release descriptor): the check GETs the descriptor and its
- * {@code .sig} (conditionally: an unchanged descriptor costs a 304), verifies the signature with the trusted keys and
+ * {@code .sig} (conditionally: an unchanged descriptor costs a 304), has the engine verify the signature with its trusted keys
+ * ({@link OfferRequest#verify}) and
  * offers the package when it is newer; the fetch streams the package into staging, resuming with a Range request
  * after a lost connection, with bounded retries. Registered by {@link HttpProviderManager}.
  */
@@ -60,7 +59,6 @@ final class HttpProvider implements UpdateProvider {
     private record Small(int status, byte[] body, URI uri) {
     }
 
-    private final Supplier<List<PublicKey>> trust;
     private final Map<URI, Cached> cache = new ConcurrentHashMap<>();
     /** ETags of packages partly fetched, for If-Range on resume. */
     private final Map<URI, String> packageTags = new ConcurrentHashMap<>();
@@ -68,8 +66,7 @@ final class HttpProvider implements UpdateProvider {
     private volatile HttpTransport transport;
     private volatile String status = "no check yet";
 
-    HttpProvider(Settings settings, Supplier<List<PublicKey>> trust) {
-        this.trust = trust;
+    HttpProvider(Settings settings) {
         reconfigure(settings);
     }
 
@@ -106,14 +103,11 @@ final class HttpProvider implements UpdateProvider {
         try {
             Small descriptor = getSmall(url, request::isCancelled);
             Small sig = getSmall(URI.create(url + ".sig"), request::isCancelled);
-            List<PublicKey> keys = trust.get();
-            if (keys.isEmpty()) {
-                throw fail(url, UpdateResult.VALIDATION_FAILURE, "no trusted signing key is configured "
-                        + "(org.ocfupdate.trust keys)");
-            }
-            if (!PemKeys.verifiedByAny(keys, descriptor.body(), sig.body())) {
-                throw fail(url, UpdateResult.VALIDATION_FAILURE, "the release descriptor " + url
-                        + " is not signed by a trusted key");
+            try {
+                request.verify(descriptor.body(), sig.body()); // trust stays in the engine: its keys, its rules
+            } catch (UpdateException e) {
+                throw fail(url, e.result(), e.getMessage().startsWith("no trusted signing key") ? e.getMessage()
+                        : "the release descriptor " + url + " is not signed by a trusted key (" + e.getMessage() + ")");
             }
             Descriptor d = parse(descriptor);
             String seen = "descriptor " + d.version() + " at " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS)

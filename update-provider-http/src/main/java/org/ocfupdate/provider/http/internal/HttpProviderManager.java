@@ -1,32 +1,17 @@
 package org.ocfupdate.provider.http.internal;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.PublicKey;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.List;
 
 import org.ocfupdate.pstat.api.provider.UpdateProvider;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -43,7 +28,6 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = HttpProviderManager.Config.class)
 public class HttpProviderManager {
     static final String PID = "org.ocfupdate.provider.http";
-    static final String TRUST_PID = "org.ocfupdate.trust";
     private static final Logger LOG = LoggerFactory.getLogger(HttpProviderManager.class);
 
     @ObjectClassDefinition(name = "OCF update provider: HTTP(S)",
@@ -73,9 +57,6 @@ public class HttpProviderManager {
     }
 
     private final BundleContext context;
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    volatile ConfigurationAdmin configAdmin;
     private HttpProvider provider;
     private ServiceRegistration<UpdateProvider> registration;
 
@@ -108,7 +89,7 @@ public class HttpProviderManager {
         props.put("provider.pid", PID); // the configuration an operator changes to rank it (the console does)
         props.put("provider.url", settings.url());
         if (registration == null) {
-            provider = new HttpProvider(settings, this::trustedKeys);
+            provider = new HttpProvider(settings);
             registration = context.registerService(UpdateProvider.class, provider, props);
             LOG.info("HTTP provider for {} (ranking {})", settings.url(), config.service_ranking());
         } else {
@@ -128,40 +109,5 @@ public class HttpProviderManager {
             registration = null;
             provider = null;
         }
-    }
-
-    /** The keys of PID {@code org.ocfupdate.trust} ({@code keys}), read at each check: they may change any time. */
-    List<PublicKey> trustedKeys() {
-        ConfigurationAdmin ca = configAdmin;
-        if (ca == null) {
-            return List.of();
-        }
-        Configuration[] configs;
-        try {
-            configs = ca.listConfigurations("(" + Constants.SERVICE_PID + "=" + TRUST_PID + ")");
-        } catch (IOException | InvalidSyntaxException e) {
-            LOG.warn("Cannot read {}: {}", TRUST_PID, e.getMessage());
-            return List.of();
-        }
-        List<PublicKey> keys = new ArrayList<>();
-        if (configs == null) {
-            return keys;
-        }
-        for (String p : paths(configs[0].getProperties() == null ? null : configs[0].getProperties().get("keys"))) {
-            try {
-                keys.add(PemKeys.readPublic(Path.of(p)));
-            } catch (IOException | GeneralSecurityException | RuntimeException e) {
-                LOG.warn("HTTP provider: signing key {} is not trusted: cannot read it ({})", p, e.getMessage());
-            }
-        }
-        return keys;
-    }
-
-    /** A list as a .cfg line gives it ("a,b"), or as an array or collection from the console. */
-    static List<String> paths(Object value) {
-        Collection<?> items = value instanceof String s ? Arrays.asList(s.split(","))
-                : value instanceof String[] a ? Arrays.asList(a)
-                : value instanceof Collection<?> c ? c : List.of();
-        return items.stream().map(String::valueOf).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 }

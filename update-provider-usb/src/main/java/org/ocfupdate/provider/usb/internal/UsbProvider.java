@@ -19,18 +19,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-import org.ocfupdate.pstat.api.Dpm;
-import org.ocfupdate.pstat.api.PstatChange;
-import org.ocfupdate.pstat.api.PstatRefusedException;
-import org.ocfupdate.pstat.api.PstatService;
 import org.ocfupdate.pstat.api.UpdateResult;
 import org.ocfupdate.pstat.api.provider.FetchRequest;
 import org.ocfupdate.pstat.api.provider.OfferRequest;
+import org.ocfupdate.pstat.api.provider.ProviderContext;
 import org.ocfupdate.pstat.api.provider.UpdateException;
 import org.ocfupdate.pstat.api.provider.UpdateOffer;
+import org.ocfupdate.pstat.api.provider.UpdateOutcome;
 import org.ocfupdate.pstat.api.provider.UpdateProvider;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -39,9 +36,6 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -59,22 +53,19 @@ import org.slf4j.LoggerFactory;
  * that version hashed, to tell the refused one from another (a forgery must not hide the genuine package).
  * <p>
  * With {@code checkOnInsert}, a medium appearing (also at the gateway's start, and a mount completing on a folder
- * that was already there) with a package newer than the running version starts an availability check as a client's
- * {@code tm} 256 would. The running version is learnt from the engine's last check; before the first one, any
- * package with a valid version starts a check and the engine decides. A restart of this bundle inside the running
+ * that was already there) with a package newer than the running version is news told to the engine
+ * ({@link ProviderContext#offerMayHaveChanged()}), which starts an availability check when this provider is in use and
+ * idle; the provider never writes pstat. The running version is learnt from the engine's last check and from the
+ * outcome of an installation; before either, any package with a valid version is news and the engine decides. A restart of this bundle inside the running
  * framework (an installation or a rollback refreshes it) is not a start: the media it knew stay known
  * ({@link SeenMedia}).
  */
 // provider.pid: the configuration an operator changes to rank it (the console does)
 @Component(configurationPid = UsbProvider.PID, service = UpdateProvider.class,
-        property = {"provider.name=usb", "provider.pid=" + UsbProvider.PID},
-        // looked up when a check is wanted, not bound: pstat -> engine -> providers -> pstat would be a cycle at start
-        reference = @Reference(name = UsbProvider.PSTAT, service = PstatService.class,
-                cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC))
+        property = {"provider.name=usb", "provider.pid=" + UsbProvider.PID})
 @Designate(ocd = UsbProvider.Config.class)
 public class UsbProvider implements UpdateProvider {
     static final String PID = "org.ocfupdate.provider.usb";
-    static final String PSTAT = "pstat";
     private static final Logger LOG = LoggerFactory.getLogger(UsbProvider.class);
 
     @ObjectClassDefinition(name = "OCF update provider: USB",
@@ -85,7 +76,7 @@ public class UsbProvider implements UpdateProvider {
         String roots() default "/media,/run/media,/mnt";
 
         @AttributeDefinition(description = "Start an availability check (tm 256) when a medium with a newer "
-                + "package is inserted.")
+                + "package is inserted (when this provider is in use and no action runs).")
         boolean checkOnInsert() default true;
 
         @AttributeDefinition(name = "Service ranking", description = "The engine uses the provider with the "
@@ -124,7 +115,8 @@ public class UsbProvider implements UpdateProvider {
     private volatile MediaScanner.Listing listing = MediaScanner.Listing.EMPTY;
     private volatile SemanticVersion running;
     private volatile boolean checkWanted;
-    private volatile Supplier<PstatService> pstat = () -> null;
+    /** The engine's context, given when it binds this provider; null before. */
+    private volatile ProviderContext context;
     private MediaWatcher watcher;
 
     @Activate
@@ -138,7 +130,6 @@ public class UsbProvider implements UpdateProvider {
 
     @Activate
     void activate(ComponentContext context) throws IOException {
-        pstat = () -> (PstatService) context.locateService(PSTAT);
         BundleContext bundle = context.getBundleContext();
         java.io.File data = bundle.getDataFile(SeenMedia.FILE);
         launch = new Launch(bundle.getProperty(Constants.FRAMEWORK_UUID), data == null ? null : data.toPath());
@@ -191,9 +182,26 @@ public class UsbProvider implements UpdateProvider {
         }
     }
 
-    /** Where the watcher finds pstat when it wants a check (unit tests give a fake). */
-    void setPstat(PstatService service) {
-        pstat = () -> service;
+    /** The engine binds this provider: news wanted before (media present at the start) is told now. */
+    @Override
+    public void attach(ProviderContext engine) {
+        context = engine;
+        startWantedCheck();
+    }
+
+    /**
+     * An installation this provider served committed: its version runs now, so the status no longer names it as
+     * the medium's newer package (the next check would tell the same; until then the status was out of date).
+     */
+    @Override
+    public void completed(UpdateOutcome outcome) {
+        if (outcome.action() == UpdateOutcome.Action.INSTALL && outcome.succeeded() && outcome.offer() != null) {
+            try {
+                running = SemanticVersion.parse(outcome.offer().version());
+            } catch (IllegalArgumentException e) {
+                LOG.debug("Installed version {} is not semantic", outcome.offer().version());
+            }
+        }
     }
 
     @Override
@@ -372,7 +380,7 @@ public class UsbProvider implements UpdateProvider {
                 .filter(c -> (r == null || c.version().isNewerThan(r)) && !refused.contains(c.file()))
                 .max(Comparator.comparing(Candidate::version));
         if (newer.isPresent() && settings.checkOnInsert()) {
-            LOG.info("USB: {} on {} is newer than {}: starting an availability check", newer.get().version(),
+            LOG.info("USB: {} on {} is newer than {}: telling the engine", newer.get().version(),
                     newer.get().medium(), r == null ? "the running version (not known yet)" : r);
             checkWanted = true;
             startWantedCheck();
@@ -404,21 +412,20 @@ public class UsbProvider implements UpdateProvider {
         return v;
     }
 
-    /** Asks pstat for tm 256 when a check is wanted; waits for pstat (on the watcher's ticks) while it is absent. */
+    /**
+     * Tells the engine about a newer package when news is wanted; waits for the engine (it binds this provider after
+     * the watcher's first scan, at the start) while it has not attached. The engine decides whether to check.
+     */
     private void startWantedCheck() {
         if (!checkWanted) {
             return;
         }
-        PstatService p = pstat.get();
-        if (p == null) {
+        ProviderContext c = context;
+        if (c == null) {
             return;
         }
         checkWanted = false;
-        try {
-            p.update(PstatChange.tm(Dpm.ISAC), true);
-        } catch (PstatRefusedException e) {
-            LOG.info("USB: the availability check was not started: {}", e.getMessage());
-        }
+        c.offerMayHaveChanged();
     }
 
     /** The media as the watcher last settled them. */

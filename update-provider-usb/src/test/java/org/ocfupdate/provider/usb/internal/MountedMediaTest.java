@@ -59,9 +59,9 @@ class MountedMediaTest {
 
         Path root = Files.createDirectories(tmp.resolve("mnt")).toRealPath();
         Path usb = Files.createDirectories(root.resolve("usb"));
-        FakePstat pstat = new FakePstat();
+        FakeContext pstat = new FakeContext();
         UsbProvider p = new UsbProvider(new UsbProvider.Settings(List.of(root), true, MountTable.PROC));
-        p.setPstat(pstat);
+        p.attach(pstat);
         p.start();
         try {
             await(() -> p.status().equals("medium " + usb + ", no update package"), p::status);
@@ -95,9 +95,9 @@ class MountedMediaTest {
         assumeTrue(TestSupport.isRoot(), "mounting a tmpfs needs root; running as " + System.getProperty("user.name"));
         Path root = Files.createDirectories(tmp.resolve("mnt")).toRealPath();
         Path usb = Files.createDirectories(root.resolve("usb"));
-        FakePstat pstat = new FakePstat();
+        FakeContext pstat = new FakeContext();
         UsbProvider p = new UsbProvider(new UsbProvider.Settings(List.of(root), true, MountTable.PROC));
-        p.setPstat(pstat);
+        p.attach(pstat);
         p.start();
         try {
             await(() -> p.status().equals("medium " + usb + ", no update package"), p::status);

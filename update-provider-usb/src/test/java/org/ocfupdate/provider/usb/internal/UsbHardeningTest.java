@@ -33,16 +33,16 @@ class UsbHardeningTest {
     @TempDir
     Path tmp;
     final List<UsbProvider> started = new ArrayList<>();
-    final FakePstat pstat = new FakePstat();
+    final FakeContext pstat = new FakeContext();
 
     @AfterEach
     void stopProviders() {
         started.forEach(UsbProvider::stop);
     }
 
-    UsbProvider watching(Path root, FakePstat fake, UsbProvider.Launch launch) throws Exception {
+    UsbProvider watching(Path root, FakeContext fake, UsbProvider.Launch launch) throws Exception {
         UsbProvider p = new UsbProvider(new UsbProvider.Settings(List.of(root), true, MountTable.PROC));
-        p.setPstat(fake);
+        p.attach(fake);
         p.setLaunch(launch);
         fake.context = () -> p.listing().media().stream().map(m -> m.dir().getFileName().toString()).toList();
         p.start();
@@ -212,7 +212,7 @@ class UsbHardeningTest {
         first.stop(); // an installation or a rollback refreshes the bundle
         started.remove(first);
 
-        FakePstat afterRestart = new FakePstat();
+        FakeContext afterRestart = new FakeContext();
         UsbProvider second = watching(root, afterRestart, new UsbProvider.Launch("framework-1", seen));
         await(() -> second.status().equals("medium " + root.resolve("STICK") + " with 2.0.0"), second::status);
         TestPackages.write(root.resolve("LATER/update.zip"), "2.1.0");
@@ -223,7 +223,7 @@ class UsbHardeningTest {
         second.stop();
         started.remove(second);
 
-        FakePstat nextLaunch = new FakePstat();
+        FakeContext nextLaunch = new FakeContext();
         UsbProvider third = watching(root, nextLaunch, new UsbProvider.Launch("framework-2", seen));
         await(() -> nextLaunch.changes.size() == 1, () -> "media present at a gateway start count as inserted, "
                 + third.status());

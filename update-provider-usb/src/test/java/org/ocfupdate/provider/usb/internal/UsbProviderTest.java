@@ -11,6 +11,8 @@ import static org.ocfupdate.provider.usb.internal.TestSupport.offerRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,18 +22,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.ocfupdate.pstat.api.Dpm;
-import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.UpdateResult;
 import org.ocfupdate.pstat.api.provider.UpdateException;
 import org.ocfupdate.pstat.api.provider.UpdateOffer;
+import org.ocfupdate.pstat.api.provider.UpdateOutcome;
 
 /** The provider on real folders under temporary roots, with a fake pstat. */
 class UsbProviderTest {
     @TempDir
     Path tmp;
     final List<UsbProvider> started = new ArrayList<>();
-    final FakePstat pstat = new FakePstat();
+    final FakeContext pstat = new FakeContext();
 
     @AfterEach
     void stopProviders() {
@@ -45,7 +46,7 @@ class UsbProviderTest {
     /** A started provider whose watcher has made its first scan of the (existing) roots. */
     UsbProvider watching(boolean checkOnInsert, Path... roots) throws Exception {
         UsbProvider p = provider(checkOnInsert, roots);
-        p.setPstat(pstat);
+        p.attach(pstat);
         p.start();
         started.add(p);
         for (Path r : roots) {
@@ -79,8 +80,7 @@ class UsbProviderTest {
         TestPackages.write(root.resolve("USB1/update-2.0.0.zip"), "2.0.0");
 
         await(() -> pstat.changes.size() == 1, () -> "a check after the insertion, status " + p.status());
-        assertEquals(PstatChange.tm(Dpm.ISAC), pstat.changes.get(0), "as a client's tm 256");
-        assertEquals(true, pstat.owners.get(0));
+        assertEquals(FakeContext.NEWS, pstat.changes.get(0), "news for the engine, which decides to check");
         assertEquals("medium " + root.resolve("USB1") + " with 2.0.0", p.status());
     }
 
@@ -446,7 +446,7 @@ class UsbProviderTest {
         TestPackages.write(root.resolve("USB2/p.zip"), "2.0.1");
 
         await(() -> pstat.changes.size() == 1, p::status);
-        assertEquals(PstatChange.tm(Dpm.ISAC), pstat.changes.get(0));
+        assertEquals(FakeContext.NEWS, pstat.changes.get(0));
     }
 
     @Test
@@ -463,6 +463,34 @@ class UsbProviderTest {
         await(() -> pstat.changes.size() == 1, p::status);
         assertEquals("medium " + root.resolve("NEW") + " with 3.0.0", p.status());
         assertEquals(1, pstat.changes.size(), "the older package started nothing");
+    }
+
+    /** Issue 15 defect: the status named the medium's version as newer after that version was installed. */
+    @Test
+    void theStatusNoLongerNamesAVersionOnceItIsInstalled() throws Exception {
+        Path root = root("media");
+        UsbProvider p = watching(true, root);
+        TestPackages.write(root.resolve("USB1/p.zip"), "2.0.0");
+        UpdateOffer o = p.offer(offerRequest("1.0.0")).orElseThrow();
+        await(() -> p.status().equals("medium " + root.resolve("USB1") + " with 2.0.0"), p::status);
+
+        p.completed(new UpdateOutcome(UpdateOutcome.Action.INSTALL, o, UpdateResult.SUCCESS, "installed 2.0.0",
+                Instant.now(), Duration.ofSeconds(3)));
+
+        assertEquals("medium " + root.resolve("USB1") + ", no newer package", p.status());
+    }
+
+    @Test
+    void aFailedInstallationLeavesTheStatusAsItWas() throws Exception {
+        Path root = root("media");
+        UsbProvider p = watching(true, root);
+        TestPackages.write(root.resolve("USB1/p.zip"), "2.0.0");
+        UpdateOffer o = p.offer(offerRequest("1.0.0")).orElseThrow();
+
+        p.completed(new UpdateOutcome(UpdateOutcome.Action.INSTALL, o, UpdateResult.UPGRADE_FAILURE, "rolled back",
+                Instant.now(), Duration.ofSeconds(3)));
+
+        await(() -> p.status().equals("medium " + root.resolve("USB1") + " with 2.0.0"), p::status);
     }
 
     @Test
@@ -486,7 +514,7 @@ class UsbProviderTest {
         started.add(p);
         await(() -> p.listing().media().size() == 1, p::status);
 
-        p.setPstat(pstat);
+        p.attach(pstat);
 
         await(() -> pstat.changes.size() == 1, p::status);
     }
