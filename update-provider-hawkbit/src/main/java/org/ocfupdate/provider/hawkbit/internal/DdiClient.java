@@ -39,6 +39,15 @@ final class DdiClient {
         }
     }
 
+    /** An answer larger than {@link Ddi#MAX_DOCUMENT}: refused, not read further. */
+    static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+
     private final HttpClient client;
     private final Settings settings;
 
@@ -101,8 +110,8 @@ final class DdiClient {
         try (InputStream in = resp.body()) {
             byte[] body = in.readNBytes(Ddi.MAX_DOCUMENT + 1);
             if (body.length > Ddi.MAX_DOCUMENT) {
-                throw new IOException(r.method() + " " + r.uri() + ": answer larger than " + Ddi.MAX_DOCUMENT
-                        + " bytes");
+                throw new TooLarge(r.method() + " " + r.uri() + ": answer larger than " + Ddi.MAX_DOCUMENT
+                        + " bytes, refused");
             }
             return new Response(resp.statusCode(), resp.headers(), body);
         }

@@ -142,6 +142,8 @@ final class HawkbitProvider implements UpdateProvider {
             failures = 0;
         } catch (ServerTrouble e) {
             delay = backoff(e.retryAfter, e.getMessage()).toMillis();
+        } catch (DdiClient.TooLarge e) {
+            delay = backoff(null, e.getMessage()).toMillis();
         } catch (IOException e) {
             delay = backoff(null, "unreachable: " + reason(e)).toMillis();
         } catch (InterruptedException e) {

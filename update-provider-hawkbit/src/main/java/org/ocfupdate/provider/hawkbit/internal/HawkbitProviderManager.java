@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * has a {@code url} (like the HTTP provider: without it no service). A change of the configuration replaces the
  * provider (its state is on disk, so the action goes on).
  */
-@Component(configurationPid = HawkbitProviderManager.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+// no service: it registers the provider itself (and Device, which it implements, is no service of it)
+@Component(service = {}, configurationPid = HawkbitProviderManager.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = HawkbitProviderManager.Config.class)
 public class HawkbitProviderManager implements Device {
     static final String PID = "org.ocfupdate.provider.hawkbit";
