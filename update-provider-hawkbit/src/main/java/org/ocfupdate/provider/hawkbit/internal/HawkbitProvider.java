@@ -681,7 +681,7 @@ final class HawkbitProvider implements UpdateProvider {
                 have = 0;
             }
             if (have == size) {
-                if (sha256(out, size).equals(offer.sha256())) {
+                if (HexFormat.of().formatHex(sha256(out, size).digest()).equals(offer.sha256())) {
                     return; // complete from an earlier run
                 }
                 out.truncate(0);
@@ -698,6 +698,7 @@ final class HawkbitProvider implements UpdateProvider {
                     headers.put("If-Range", etag);
                 }
             }
+            String sha;
             HttpResponse<InputStream> r = client.download(uri, headers);
             try (InputStream in = r.body()) {
                 int st = r.statusCode();
@@ -732,13 +733,15 @@ final class HawkbitProvider implements UpdateProvider {
                 }
                 out.truncate(start);
                 out.position(start);
-                long got = copy(in, out, start, size, request);
+                // one pass: the bytes kept from before are hashed first, the new ones as they are written
+                MessageDigest md = sha256(out, start);
+                long got = copy(in, out, start, size, request, md);
                 if (got < size) {
                     throw new Transient("the connection ended at byte " + got + " of " + size);
                 }
+                sha = HexFormat.of().formatHex(md.digest());
             }
             out.force(true);
-            String sha = sha256(out, size);
             if (!sha.equals(offer.sha256())) {
                 out.truncate(0);
                 throw new UpdateException(UpdateResult.VALIDATION_FAILURE, "the download's SHA-256 " + sha
@@ -763,8 +766,8 @@ final class HawkbitProvider implements UpdateProvider {
      * Copies the body to the file, refusing bytes beyond {@code size}; a watchdog closes the stream when no byte comes
      * within the read timeout or the action is cancelled (a blocked read then fails).
      */
-    private long copy(InputStream in, FileChannel out, long start, long size, FetchRequest request)
-            throws IOException, UpdateException {
+    private long copy(InputStream in, FileChannel out, long start, long size, FetchRequest request,
+            MessageDigest md) throws IOException, UpdateException {
         long[] last = {System.nanoTime()};
         long stall = settings.readTimeout().toNanos();
         ScheduledFuture<?> watchdog = WATCHDOG.scheduleWithFixedDelay(() -> {
@@ -789,6 +792,7 @@ final class HawkbitProvider implements UpdateProvider {
                     throw new UpdateException(UpdateResult.VALIDATION_FAILURE, request.offer().location()
                             + " sent more than the deployment's " + size + " bytes");
                 }
+                md.update(buf, 0, n);
                 ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
                 while (b.hasRemaining()) {
                     out.write(b);
@@ -828,7 +832,8 @@ final class HawkbitProvider implements UpdateProvider {
         flushSoon();
     }
 
-    static String sha256(FileChannel in, long size) throws IOException {
+    /** A SHA-256 digest over the first {@code size} bytes of the file, to be continued. */
+    static MessageDigest sha256(FileChannel in, long size) throws IOException {
         MessageDigest md;
         try {
             md = MessageDigest.getInstance("SHA-256");
@@ -847,7 +852,7 @@ final class HawkbitProvider implements UpdateProvider {
             md.update(b);
             pos += n;
         }
-        return HexFormat.of().formatHex(md.digest());
+        return md;
     }
 
     private static void pause(Duration d, FetchRequest request) throws UpdateException {
