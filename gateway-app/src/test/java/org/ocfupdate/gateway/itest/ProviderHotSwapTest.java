@@ -50,7 +50,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 class ProviderHotSwapTest {
     static final String HTTP_PID = "org.ocfupdate.provider.http";
     static final String USB_PID = "org.ocfupdate.provider.usb";
-    static final String ENGINE_PID = "org.ocfupdate.engine";
+    static final String ENGINE_PID = "org.ocfupdate.pstat";
     static Dictionary<String, Object> httpBefore;
     static Dictionary<String, Object> usbBefore;
     static Path root;
@@ -120,10 +120,10 @@ class ProviderHotSwapTest {
             assertTrue(gogo("ocf:providers").matches("(?s).*\\*\\s+http\\s+" + (BASE + 2) + "\\s+.*"),
                     gogo("ocf:providers"));
         } finally {
-            Dictionary<String, Object> props = engine.getProperties();
-            if (props != null) {
-                props.remove("preferredProvider");
-                engine.update(props); // other test classes choose by ranking
+            Dictionary<String, Object> chosen = engine.getProperties();
+            if (chosen != null) {
+                chosen.remove("preferredProvider");
+                engine.update(chosen); // other test classes choose by ranking
             }
         }
         await(() -> inUse().equals("usb"), "usb in use again by its ranking once no provider is preferred");

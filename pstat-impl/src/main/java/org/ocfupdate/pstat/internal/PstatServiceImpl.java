@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 
 import org.ocfupdate.pstat.api.DeviceOnboardingState;
@@ -45,7 +46,9 @@ import org.ocfupdate.pstat.internal.engine.UpdateClock;
 import org.ocfupdate.pstat.internal.svr.GatewayHome;
 import org.ocfupdate.pstat.internal.svr.SvrState;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -86,6 +89,10 @@ public class PstatServiceImpl implements PstatService {
                 + "time: e.g. 02:00-04:00, or Sat,Sun 00:00-06:00; several separated by ';'; empty = any time. A tm "
                 + "128 from a client is never delayed.")
         String installWindow() default "";
+
+        @AttributeDefinition(description = "The provider.name of the update provider to use while it is present "
+                + "(the console's and the shell's choice); empty: the one with the highest service.ranking.")
+        String preferredProvider() default "";
     }
 
     /** What {@link Config} sets, changed at runtime by {@link #modified} without disturbing a running action. */
@@ -123,8 +130,17 @@ public class PstatServiceImpl implements PstatService {
             @Reference History history, Config config) {
         this(store, engine, history, settings(config, null), context.getProperty(JAR_APPLIED),
                 new CheckSchedule(GatewayHome.data(context).resolve("schedule"), UpdateClock.SYSTEM,
-                        new SecureRandom()), UpdateClock.SYSTEM, TICK_MS);
+                        new SecureRandom()), UpdateClock.SYSTEM, TICK_MS,
+                () -> context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE, SETTLE);
     }
+
+    /** The device starts nothing by itself until the framework started every bundle, and this long after. */
+    static final Duration SETTLE = Duration.ofSeconds(5);
+    /** True once the framework has started every bundle. */
+    private final BooleanSupplier started;
+    private final Duration settle;
+    /** When {@link #tick} first saw the framework started. */
+    private Instant startedAt;
 
     PstatServiceImpl(SvrStore store, Engine engine, History history, boolean autoInstall) {
         this(store, engine, history, autoInstall, null);
@@ -132,15 +148,20 @@ public class PstatServiceImpl implements PstatService {
 
     PstatServiceImpl(SvrStore store, Engine engine, History history, boolean autoInstall, String jarApplied) {
         this(store, engine, history, Settings.autoInstall(autoInstall), jarApplied,
-                new CheckSchedule(null, UpdateClock.SYSTEM, new SecureRandom()), UpdateClock.SYSTEM, TICK_MS);
+                new CheckSchedule(null, UpdateClock.SYSTEM, new SecureRandom()), UpdateClock.SYSTEM, TICK_MS,
+                () -> true, Duration.ZERO);
     }
 
     /**
      * @param jarApplied the release of a gateway.jar whose bundles were installed at this start (launch.Main)
      * @param tickMs     how often the timer runs {@link #tick}; 0: never (unit tests call it)
+     * @param started    true once the framework started every bundle: nothing starts by itself before
+     * @param settle     and for this long after
      */
     PstatServiceImpl(SvrStore store, Engine engine, History history, Settings settings, String jarApplied,
-            CheckSchedule schedule, UpdateClock clock, long tickMs) {
+            CheckSchedule schedule, UpdateClock clock, long tickMs, BooleanSupplier started, Duration settle) {
+        this.started = started;
+        this.settle = settle;
         this.store = store;
         this.engine = engine;
         this.history = history;
@@ -284,8 +305,14 @@ public class PstatServiceImpl implements PstatService {
     void tick() {
         try {
             synchronized (this) {
-                if (!active) {
+                if (!active || !started.getAsBoolean()) {
                     return;
+                }
+                if (startedAt == null) {
+                    startedAt = clock.now();
+                }
+                if (clock.now().isBefore(startedAt.plus(settle))) {
+                    return; // the gateway settles first (a check due during the downtime waits for it)
                 }
                 SvrState s = store.state();
                 if (schedule.due()) {

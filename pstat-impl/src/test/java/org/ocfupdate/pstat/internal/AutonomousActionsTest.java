@@ -75,7 +75,7 @@ class AutonomousActionsTest {
         history = new History(dir.resolve("history"));
         schedule = new CheckSchedule(dir.resolve("schedule"), clock, new Random(1));
         pstat = new PstatServiceImpl(store, engine, history, PstatServiceImpl.settings(config(autoInstall, interval,
-                window), null), null, schedule, clock, 0);
+                window), null), null, schedule, clock, 0, () -> true, Duration.ZERO);
         seen.clear();
         pstat.addListener(seen::add);
     }
@@ -108,6 +108,11 @@ class AutonomousActionsTest {
             @Override
             public String installWindow() {
                 return window;
+            }
+
+            @Override
+            public String preferredProvider() {
+                return "";
             }
         };
     }

@@ -13,13 +13,13 @@ import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * Chooses the provider the engine uses, persistently, as the engine's own configuration: {@code preferredProvider}
- * of PID {@code org.ocfupdate.engine} (ConfigAdmin keeps it in {@code data/}). Other bundles' configurations (their
+ * of PID {@code org.ocfupdate.pstat} (ConfigAdmin keeps it in {@code data/}). Other bundles' configurations (their
  * {@code service.ranking}) are left as their operator wrote them; the engine switches at once, without restart, and
  * goes back to the highest ranking while the chosen provider is absent.
  */
 public final class ProviderRanking {
-    /** The engine's configuration. */
-    public static final String ENGINE_PID = "org.ocfupdate.engine";
+    /** The update engine's configuration (shared with the state machine, docs/operator-contract.md). */
+    public static final String ENGINE_PID = "org.ocfupdate.pstat";
     public static final String PREFERRED = "preferredProvider";
 
     private ProviderRanking() {

@@ -51,9 +51,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
-import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,15 +62,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * installs it through the {@link Installer}. Providers come and go at runtime; an action whose provider goes
  * away fails with result 4.
  */
+// the update state machine's configuration (docs/operator-contract.md); its metatype is PstatServiceImpl.Config
 @Component(service = Engine.class, configurationPid = UpdateEngine.PID)
-@Designate(ocd = UpdateEngine.Config.class)
 public class UpdateEngine implements Engine {
-    static final String PID = "org.ocfupdate.engine";
+    static final String PID = "org.ocfupdate.pstat";
 
-    @ObjectClassDefinition(name = "OCF update engine", description = "Which update provider the engine uses.")
+    /** What the engine reads of {@link #PID}. */
     public @interface Config {
-        @AttributeDefinition(description = "The provider.name of the provider to use while it is present (the "
-                + "console's and the shell's choice); empty: the one with the highest service.ranking.")
+        /** The provider.name of the provider to use while it is present; empty: the highest service.ranking. */
         String preferredProvider() default "";
     }
 
@@ -166,26 +162,42 @@ public class UpdateEngine implements Engine {
             policyOption = ReferencePolicyOption.GREEDY, updated = "updatedProvider")
     void addProvider(UpdateProvider provider, Map<String, Object> props) {
         Bound b = bound(provider, props);
+        Context context = new Context(b);
         try {
-            provider.attach(new Context(b));
+            provider.attach(context);
         } catch (Throwable e) { // a provider's mistake must not keep it (or others) from binding
             LOG.warn("Update provider {} failed to attach", b.name(), e);
         }
         providers.add(b);
         LOG.info("Update provider {} (ranking {}) available", b.name(), b.ranking());
+        context.bound();
         deliver(b.name());
     }
 
     /** What a provider may ask of the engine (SPI 2); ignored once it is unbound. */
     private final class Context implements ProviderContext {
         private final Bound bound;
+        /** False while attach runs (the provider is not in the list yet); news told then is passed on after. */
+        private volatile boolean live;
+        private volatile boolean newsWhileAttaching;
 
         Context(Bound bound) {
             this.bound = bound;
         }
 
+        void bound() {
+            live = true;
+            if (newsWhileAttaching) {
+                offerMayHaveChanged();
+            }
+        }
+
         @Override
         public void offerMayHaveChanged() {
+            if (!live) {
+                newsWhileAttaching = true;
+                return;
+            }
             if (gone(bound)) {
                 return;
             }
@@ -232,8 +244,12 @@ public class UpdateEngine implements Engine {
 
     @Modified
     void modified(Config config) {
+        String before = preferred;
         preferred = config.preferredProvider().trim();
-        LOG.info("Preferred update provider: {}", preferred.isEmpty() ? "none (the highest service.ranking)" : preferred);
+        if (!before.equals(preferred)) {
+            LOG.info("Preferred update provider: {}", preferred.isEmpty() ? "none (the highest service.ranking)"
+                    : preferred);
+        }
     }
 
     @Override
