@@ -52,6 +52,14 @@ class HawkbitProviderTest {
         ConfigurationAdmin ca = GatewayBundlesTest.service(ConfigurationAdmin.class);
         ca.getConfiguration(PID, "?").delete();
         UsbProviderTest.restore(ca.getConfiguration(TRUST_PID, "?"), trustBefore);
+        // ConfigAdmin applies changes asynchronously: the next test class must not find this class's key still
+        // trusted, nor its own trust change overtaken by this restore
+        PstatService pstat = GatewayBundlesTest.service(PstatService.class);
+        for (int i = 0; i < 200 && (pstat.trustedKeys().stream().anyMatch(k -> k.path().startsWith(work.toString()))
+                || !GatewayBundlesTest.CONTEXT.getServiceReferences(UpdateProvider.class, "(provider.name=hawkbit)")
+                        .isEmpty()); i++) {
+            Thread.sleep(50);
+        }
         if (server != null) {
             server.close();
         }

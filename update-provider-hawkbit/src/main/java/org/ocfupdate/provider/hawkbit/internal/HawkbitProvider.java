@@ -106,7 +106,19 @@ final class HawkbitProvider implements UpdateProvider {
         this.device = device;
         this.client = client;
         this.attributes = attributes;
-        this.state = State.load(settings.dataDir());
+        State loaded = State.load(settings.dataDir());
+        // action ids are only unique within one server's database: another server (or a reset one) reusing an id
+        // must not find it "finished" here
+        String key = settings.server() + " " + settings.tenant() + " " + settings.controllerId();
+        if (loaded.server != null && !loaded.server.equals(key)) {
+            LOG.info("hawkBit: {} held the state of {}; starting afresh for {}", settings.dataDir()
+                    .resolve(State.FILE), loaded.server, key);
+            String version = loaded.reportedVersion;
+            loaded = new State();
+            loaded.reportedVersion = version;
+        }
+        loaded.server = key;
+        this.state = loaded;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ocf-hawkbit-poll");
             t.setDaemon(true);

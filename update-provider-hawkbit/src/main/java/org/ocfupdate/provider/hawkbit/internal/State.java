@@ -24,6 +24,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 final class State {
     static final String FILE = "state.json";
 
+    /** Whose action ids these are: the server's URL, tenant and controller id; another one starts afresh. */
+    public String server;
     /** The action served, or null. */
     public String actionId;
     /** The deploymentBase href last read (its ?c= changes when the action changes). */

@@ -343,6 +343,33 @@ class HawkbitScenarioTest {
     }
 
     @Test
+    void anotherServerReusingAnActionIdIsANewAction() throws Exception {
+        HawkbitTestServer.Action a = server.assign("1", "1.1.0", "gateway-1.1.0.zip", bytes(100), "forced",
+                "forced");
+        HawkbitProvider p = start();
+        await(() -> engine.changes.get() > 0, "the provider tells the engine");
+        UpdateOffer offer = engine.check(p).orElseThrow();
+        p.completed(FakeEngine.outcome(UpdateOutcome.Action.VALIDATE, offer, UpdateResult.VALIDATION_FAILURE,
+                "signature not trusted"));
+        await(() -> a.state.equals("closed"), "closed");
+        p.stop();
+        started.clear();
+        server.close();
+        assertEquals(List.of(), server.violations);
+
+        // the gateway is pointed at a new server (or the server's database was reset): its action 1 is another one
+        server = new HawkbitTestServer(engine.di);
+        server.sleep = "00:00:00";
+        HawkbitTestServer.Action b = server.assign("1", "1.2.0", "gateway-1.2.0.zip", bytes(200), "forced",
+                "forced");
+        int changes = engine.changes.get();
+        HawkbitProvider q = start();
+        await(() -> engine.changes.get() > changes, "the new server's action 1 is offered");
+        assertEquals("1.2.0", engine.check(q).orElseThrow().version());
+        assertEquals("open", b.state);
+    }
+
+    @Test
     void downgradeIsReportedAsAFailure() throws Exception {
         engine.running = "2.0.0";
         HawkbitTestServer.Action a = server.assign("9", "1.1.0", "gateway-1.1.0.zip", bytes(100), "forced",
