@@ -220,7 +220,7 @@ public class CoapServerComponent {
             public InetSocketAddress coaps() {
                 return secureBound;
             }
-        }, null);
+        }, new java.util.Hashtable<>(java.util.Map.of("ocf.di", store.state().di().toString())));
     }
 
     @Deactivate
