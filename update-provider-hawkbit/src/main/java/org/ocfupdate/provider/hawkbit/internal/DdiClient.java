@@ -28,8 +28,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The DDI requests, with the JDK's HttpClient. The Authorization header goes only to the server's own origin (scheme,
- * host and port of {@code url}): a download link to another host (a CDN) gets no token. Bodies read into memory are
- * capped ({@link Ddi#MAX_DOCUMENT}); redirects are never followed from https to http.
+ * host and port of {@code url}): a download link to another host (a CDN) gets no token, nor does a redirect to one.
+ * Bodies read into memory are capped ({@link Ddi#MAX_DOCUMENT}); redirects are never followed from https to http.
  */
 final class DdiClient {
     /** A response: status, headers and (for documents) the body, at most {@link Ddi#MAX_DOCUMENT} bytes. */
@@ -48,13 +48,15 @@ final class DdiClient {
         }
     }
 
+    /** Redirects followed per GET, as many as the JDK's own {@code Redirect.NORMAL} follows. */
+    static final int MAX_REDIRECTS = 5;
     private final HttpClient client;
     private final Settings settings;
 
     DdiClient(Settings settings) throws IOException, GeneralSecurityException {
         this.settings = settings;
         HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(settings.connectTimeout());
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(settings.connectTimeout());
         ProxySelector proxies = ProxySelector.getDefault();
         if (proxies != null) {
             b.proxy(proxies);
@@ -105,8 +107,44 @@ final class DdiClient {
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(Ddi.JSON.writeValueAsBytes(body))).build());
     }
 
+    /**
+     * Sends {@code r}, following redirects of a GET here rather than in the HttpClient: the JDK's client repeats every
+     * header of the request to wherever it is redirected, the token included (seen with JDK 17). Each hop gets the
+     * Authorization header only when it is on the server's origin; https to http is not followed (the 3xx is the
+     * answer then, as after {@link #MAX_REDIRECTS} hops).
+     */
+    private HttpResponse<InputStream> exchange(HttpRequest r) throws IOException, InterruptedException {
+        for (int hop = 0;; hop++) {
+            HttpResponse<InputStream> resp = client.send(r, HttpResponse.BodyHandlers.ofInputStream());
+            int st = resp.statusCode();
+            String location = resp.headers().firstValue("Location").orElse(null);
+            if (!r.method().equals("GET") || location == null || hop == MAX_REDIRECTS
+                    || st != 301 && st != 302 && st != 303 && st != 307 && st != 308) {
+                return resp;
+            }
+            URI next;
+            try {
+                next = r.uri().resolve(location);
+            } catch (IllegalArgumentException e) {
+                return resp; // a Location that is no URI: the 3xx is the answer
+            }
+            String scheme = lower(next.getScheme());
+            if (!"https".equals(scheme) && !"http".equals(scheme)
+                    || "https".equalsIgnoreCase(r.uri().getScheme()) && !"https".equals(scheme)) {
+                return resp;
+            }
+            resp.body().close();
+            HttpRequest.Builder rb = HttpRequest.newBuilder(r, (name, value) -> !name.equalsIgnoreCase(
+                    "Authorization")).uri(next);
+            if (settings.authorization() != null && sameOrigin(next, settings.server())) {
+                rb.header("Authorization", settings.authorization());
+            }
+            r = rb.build();
+        }
+    }
+
     private Response send(HttpRequest r) throws IOException, InterruptedException {
-        HttpResponse<InputStream> resp = client.send(r, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> resp = exchange(r);
         try (InputStream in = resp.body()) {
             byte[] body = in.readNBytes(Ddi.MAX_DOCUMENT + 1);
             if (body.length > Ddi.MAX_DOCUMENT) {
@@ -121,7 +159,7 @@ final class DdiClient {
     HttpResponse<InputStream> download(URI uri, Map<String, String> headers) throws IOException, InterruptedException {
         HttpRequest.Builder rb = request(uri).GET();
         headers.forEach(rb::header);
-        return client.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+        return exchange(rb.build());
     }
 
     /** The JDK's default trust plus the CA certificates in {@code pem} (a private PKI). */

@@ -26,6 +26,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import javax.net.ssl.SSLContext;
 
 /**
  * A hawkBit-compatible DDI server for one tenant (JDK HttpServer on 127.0.0.1), behaving as a real hawkBit does
@@ -34,6 +38,8 @@ import com.sun.net.httpserver.HttpServer;
  * quoted sha1, 404 for a closed action's artifacts, 410 for feedback after closing, cancelAction. Every request and
  * every response is checked against the published OpenAPI document ({@link DdiSpec}); violations are collected in
  * {@link #violations} (the tests assert it stays empty). Faults are injected on purpose ({@link #fail}).
+ * With a TLS context it serves HTTPS and, like a real hawkBit reached over https, links artifacts with {@code download}
+ * (https) instead of {@code download-http}.
  */
 final class HawkbitTestServer implements AutoCloseable {
     static final String TENANT = "DEFAULT";
@@ -103,6 +109,13 @@ final class HawkbitTestServer implements AutoCloseable {
     /** The next artifact download sends this many bytes, then stalls (-1: none) or ends the connection. */
     volatile long cutAfter = -1;
     volatile boolean stallAtCut;
+    /** Serves without a token (a CDN holding the artifacts); records the Authorization header it gets all the same. */
+    volatile boolean anonymous;
+    /** When set, the deployments link artifacts on this origin instead of the server's own (a CDN). */
+    volatile URI artifactOrigin;
+    /** When set, artifact requests are answered 302 to the same path on this origin (storage behind a redirect). */
+    volatile URI redirectArtifactsTo;
+    private final SSLContext tls;
     private final DdiSpec spec = new DdiSpec();
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "hawkbit-test-server");
@@ -113,20 +126,34 @@ final class HawkbitTestServer implements AutoCloseable {
     private HttpServer server;
 
     HawkbitTestServer(String controllerId) throws IOException {
-        this(controllerId, 0);
+        this(controllerId, null);
     }
 
-    private HawkbitTestServer(String controllerId, int port) throws IOException {
+    /** @param tls the server's key and certificate: HTTPS; null: plain HTTP */
+    HawkbitTestServer(String controllerId, SSLContext tls) throws IOException {
         this.controllerId = controllerId;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 50);
+        this.tls = tls;
+        server = create(0);
         this.port = server.getAddress().getPort();
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
-        server.start();
+    }
+
+    private HttpServer create(int p) throws IOException {
+        HttpServer s;
+        if (tls != null) {
+            HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", p), 50);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            s = https;
+        } else {
+            s = HttpServer.create(new InetSocketAddress("127.0.0.1", p), 50);
+        }
+        s.createContext("/", this::handle);
+        s.setExecutor(executor);
+        s.start();
+        return s;
     }
 
     URI url() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create((tls != null ? "https" : "http") + "://127.0.0.1:" + port);
     }
 
     String base() {
@@ -139,10 +166,7 @@ final class HawkbitTestServer implements AutoCloseable {
     }
 
     synchronized void restart() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 50);
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
-        server.start();
+        server = create(port);
     }
 
     synchronized Action assign(String id, String version, String filename, byte[] bytes, String download,
@@ -190,12 +214,20 @@ final class HawkbitTestServer implements AutoCloseable {
                 }
                 status = failStatus; // injected: outside the document on purpose, not validated
                 ex.sendResponseHeaders(status, -1);
-            } else if (!("GatewayToken " + TOKEN).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+            } else if (!anonymous && !("GatewayToken " + TOKEN).equals(ex.getRequestHeaders().getFirst(
+                    "Authorization"))) {
                 status = send(ex, method, path, 401, null, null);
             } else {
                 status = route(ex, method, path, query, body);
             }
         } catch (RuntimeException | IOException e) {
+            if (e instanceof IOException && !(e instanceof com.fasterxml.jackson.core.JacksonException)) {
+                // the client went away mid-exchange (a provider stopped at the end of a test): over TLS writing
+                // then fails with "output stream is closed"; nothing to answer, and no fault of the request
+                seen.add(new Seen(System.nanoTime(), method, path, query, ex.getRequestHeaders(), body, -1));
+                ex.close();
+                return;
+            }
             violations.add("server error on " + method + " " + path + ": " + e);
             status = 500;
             try {
@@ -310,9 +342,13 @@ final class HawkbitTestServer implements AutoCloseable {
         art.putObject("hashes").put("sha1", digest("SHA-1", a.bytes)).put("md5", digest("MD5", a.bytes))
                 .put("sha256", a.sha256);
         art.put("size", a.bytes.length);
-        String href = base() + "/softwaremodules/" + a.module + "/artifacts/" + a.filename;
-        art.putObject("_links").set("download-http", JSON.createObjectNode().put("href", href));
-        ((ObjectNode) art.get("_links")).set("md5sum-http", JSON.createObjectNode().put("href", href + ".MD5SUM"));
+        URI origin = artifactOrigin != null ? artifactOrigin : url();
+        String href = origin + "/" + TENANT + "/controller/v1/" + controllerId + "/softwaremodules/" + a.module
+                + "/artifacts/" + a.filename;
+        String suffix = tls != null ? "" : "-http"; // over https a real server gives download and md5sum
+        art.putObject("_links").set("download" + suffix, JSON.createObjectNode().put("href", href));
+        ((ObjectNode) art.get("_links")).set("md5sum" + suffix, JSON.createObjectNode().put("href", href
+                + ".MD5SUM"));
         return d;
     }
 
@@ -324,6 +360,12 @@ final class HawkbitTestServer implements AutoCloseable {
         }
         if (a == null || !a.state.equals("open")) {
             return send(ex, method, path, 404, null, null); // a closed action's artifacts are gone
+        }
+        URI elsewhere = redirectArtifactsTo;
+        if (elsewhere != null) { // not in the document (hawkBit streams artifacts itself): not validated
+            ex.getResponseHeaders().set("Location", elsewhere + path);
+            ex.sendResponseHeaders(302, -1);
+            return 302;
         }
         byte[] b = a.bytes;
         String etag = "\"" + digest("SHA-1", b) + "\"";
