@@ -6,7 +6,12 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -52,6 +57,8 @@ final class HawkbitProvider implements UpdateProvider {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     /** Attempts of one download within a fetch, after a lost connection, 429 or 5xx. */
     private static final int DOWNLOAD_ATTEMPTS = 4;
+    /** The file under data/hawkbit holding the controller id chosen at the first poll. */
+    static final String CONTROLLER_ID = "controllerId";
 
     /** The server answered, but not usefully now: back off (at least {@code retryAfter} when it said so). */
     static final class ServerTrouble extends Exception {
@@ -93,6 +100,7 @@ final class HawkbitProvider implements UpdateProvider {
     private int failures;
     private boolean configSent;
     private String badHref;
+    private String chosenId;
     // under lock
     private String cancelledByServer;
     private long lastProgress = Long.MIN_VALUE;
@@ -216,8 +224,57 @@ final class HawkbitProvider implements UpdateProvider {
         }
     }
 
+    /** The configured controllerId, else the one chosen once ({@link #chooseControllerId}). Scheduler thread only. */
     private String controllerId() {
-        return settings.controllerId().isEmpty() ? device.di() : settings.controllerId();
+        if (!settings.controllerId().isEmpty()) {
+            return settings.controllerId();
+        }
+        if (chosenId == null) {
+            chosenId = chooseControllerId(settings.dataDir(), device.di());
+        }
+        return chosenId;
+    }
+
+    /**
+     * The controller id kept in {@code dir/controllerId}, or else {@code di} (null while unknown), written there: the
+     * target stays the same on the server when an ownership transfer gives the device a new di (the server would
+     * otherwise see a new target, with neither the history nor the assignments of the old one).
+     */
+    static String chooseControllerId(Path dir, String di) {
+        Path file = dir.resolve(CONTROLLER_ID);
+        try {
+            String kept = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (!kept.isEmpty()) {
+                if (di != null && !di.equals(kept)) {
+                    LOG.info("hawkBit: controller id {} kept from {} (the device's di at the first poll; the di is "
+                            + "now {}); set controllerId, or delete the file, to change it", kept, file, di);
+                }
+                return kept;
+            }
+        } catch (NoSuchFileException e) {
+            // the first poll: chosen below
+        } catch (IOException e) {
+            LOG.error("hawkBit: cannot read {} ({}); using the device's di {}", file, e.toString(), di);
+            return di;
+        }
+        if (di == null) {
+            return null;
+        }
+        try {
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve(CONTROLLER_ID + ".tmp");
+            try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                c.write(ByteBuffer.wrap((di + "\n").getBytes(StandardCharsets.UTF_8)));
+                c.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            LOG.info("hawkBit: controller id {} (the device's di) kept in {}", di, file);
+        } catch (IOException e) {
+            LOG.error("hawkBit: cannot save the controller id to {} ({}); an ownership transfer would make the "
+                    + "gateway a new target", file, e.toString());
+        }
+        return di;
     }
 
     Duration pollOnce() throws IOException, InterruptedException, ServerTrouble {

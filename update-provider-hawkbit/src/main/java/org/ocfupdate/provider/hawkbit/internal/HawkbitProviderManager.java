@@ -66,7 +66,8 @@ public class HawkbitProviderManager implements Device {
         String tenant() default "DEFAULT";
 
         @AttributeDefinition(description = "The controller id of this gateway on the server; empty: the device's "
-                + "di.")
+                + "di at the first poll, kept in data/hawkbit/controllerId (an ownership transfer changes the di, "
+                + "not the target).")
         String controllerId() default "";
 
         @AttributeDefinition(type = AttributeType.PASSWORD, description = "The tenant's gateway security token "
@@ -164,7 +165,8 @@ public class HawkbitProviderManager implements Device {
         registration = context.registerService(UpdateProvider.class, provider, props);
         provider.start();
         LOG.info("hawkBit provider for {} tenant {} controller {} (ranking {})", settings.server(),
-                settings.tenant(), settings.controllerId().isEmpty() ? "= di" : settings.controllerId(),
+                settings.tenant(), settings.controllerId().isEmpty() ? "= di at the first poll (kept in "
+                        + settings.dataDir().resolve(HawkbitProvider.CONTROLLER_ID) + ")" : settings.controllerId(),
                 config.service_ranking());
     }
 

@@ -9,7 +9,7 @@ import java.time.Duration;
  *
  * @param server         the server's base URL, e.g. https://hawkbit.example.com
  * @param tenant         the tenant, e.g. DEFAULT
- * @param controllerId   the controller id, or empty for the device's {@code di}
+ * @param controllerId   the controller id, or empty for the one chosen once from the device's {@code di}
  * @param authorization  the Authorization header value ("TargetToken x" or "GatewayToken x"), or null
  * @param caFile         a PEM file of CA certificates trusted besides the JDK's, or null
  * @param minSleep       the shortest polling interval honoured (the server's own minimum is 30 s)
