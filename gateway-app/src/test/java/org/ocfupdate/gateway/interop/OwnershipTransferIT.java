@@ -115,6 +115,25 @@ class OwnershipTransferIT {
         }
     }
 
+    @Test
+    void anUnreadableManufacturerCertificateIsNotOfferedAndTheLogSaysWhy() throws Exception {
+        GatewayProcess g = transferGateway("");
+        Files.createDirectories(g.home.resolve("factory"));
+        Files.writeString(g.home.resolve("factory/device.key"), "not a key\n");
+        g.onboardingConfig("ownership=transfer\noxms=0,1,2\nmanufacturerCertificate=factory/device.pem\n"
+                + "manufacturerKey=factory/device.key\n");
+        try (GatewayProcess running = g.start(); OnboardingTool tool = new OnboardingTool(g)) {
+            assertTrue(g.output().lines().anyMatch(l -> l.contains(" ERROR ") && l.contains("factory/device.pem")
+                    && l.contains("certificate transfer (oxm 2) not offered")), g.output());
+            JsonNode doxm = tool.get(tool.plainEndpoint(), "/oic/sec/doxm", false);
+            assertEquals("[0,1]", doxm.path("oxms").toString(), doxm.toString());
+            assertTrue(tool.post(tool.plainEndpoint(), "/oic/sec/doxm", Map.of("oxmsel", 2), false)
+                    .startsWith("4.00"));
+            // the other methods still work
+            assertOwnedBy(tool, g, tool.justWorks());
+        }
+    }
+
     private static void openssl(Path dir, String... commands) throws Exception {
         for (String c : commands) {
             Process p = new ProcessBuilder(c.split(" ")).directory(dir.toFile()).redirectErrorStream(true).start();
