@@ -2,10 +2,16 @@ package org.ocfupdate.gateway.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +40,13 @@ import org.eclipse.californium.scandium.dtls.Handshaker;
 import org.eclipse.californium.scandium.dtls.SessionAdapter;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
+import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A test onboarding tool: takes ownership of a running gateway.jar the way IoTivity-Lite's onboarding tool does
- * ({@code oc_obt_otm_justworks.c}, {@code _randompin.c}; docs/onboarding.md, "The transfer, request by request"),
+ * ({@code oc_obt_otm_justworks.c}, {@code _randompin.c}, {@code _cert.c}; docs/onboarding.md, "The transfer, request by request"),
  * with Californium clients on the patched Scandium (the 0xFF00 suite and the key block). It derives the owner PSK
  * itself, with its own PRF (not the gateway's {@code OwnerPsk}), as a real tool would.
  */
@@ -87,6 +94,15 @@ final class OnboardingTool implements AutoCloseable {
         return transfer(1, session(CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256, RDP_IDENTITY, key));
     }
 
+    /**
+     * Manufacturer certificate: steps 1-2, a handshake with {@code suite} (ECDHE-ECDSA with AES-CCM or CCM_8) that
+     * trusts only the manufacturer CA {@code ca} and presents no client certificate, then steps 3-16.
+     */
+    Owner manufacturerCertificate(CipherSuite suite, Path ca) throws Exception {
+        chooseMethod(2);
+        return transfer(2, certificateSession(suite, ca));
+    }
+
     private List<String> pins() throws Exception {
         Matcher m = Pattern.compile("PIN (\\d{8})$", Pattern.MULTILINE).matcher(gateway.output());
         List<String> out = new ArrayList<>();
@@ -106,7 +122,45 @@ final class OnboardingTool implements AutoCloseable {
     /** A DTLS client offering only {@code suite}; the key block of its session lands in {@link Session#keyBlock}. */
     Session session(CipherSuite suite, String identity, byte[] key) throws Exception {
         Session s = new Session();
-        DtlsConnectorConfig.Builder b = DtlsConnectorConfig.builder(Configuration.createStandardWithoutFile())
+        DtlsConnectorConfig.Builder b = builder(suite, s);
+        if (identity != null) {
+            b.setAdvancedPskStore(new AdvancedSinglePskStore(identity, key));
+        }
+        return start(s, b);
+    }
+
+    /** A DTLS client offering only the certificate suite {@code suite}, trusting only the CA certificate {@code ca}. */
+    Session certificateSession(CipherSuite suite, Path ca) throws Exception {
+        X509Certificate trusted;
+        try (InputStream in = Files.newInputStream(ca)) {
+            trusted = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        Session s = new Session();
+        // the tool checks the chain up to the manufacturer CA; a device has no host name to match
+        return start(s, builder(suite, s).set(DtlsConfig.DTLS_VERIFY_SERVER_CERTIFICATES_SUBJECT, false)
+                .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
+                        .setTrustedCertificates(trusted).build()));
+    }
+
+    /**
+     * Asserts that the handshake of {@code s} fails: its first request gets no answer but a send error (the tool's
+     * fatal alert, here). Returns the error.
+     */
+    Throwable refusedHandshake(Session s) throws Exception {
+        Request req = new Request(Code.GET);
+        req.setURI("coaps://127.0.0.1:" + gateway.securePort() + "/oic/sec/doxm");
+        s.endpoint.sendRequest(req);
+        Response r = null;
+        for (int i = 0; i < 200 && r == null && req.getSendError() == null && !req.isTimedOut(); i++) {
+            r = req.waitForResponse(100);
+        }
+        assertNull(r, "the handshake must fail, yet the device answered");
+        assertNotNull(req.getSendError(), "a failed handshake, not a silent device");
+        return req.getSendError();
+    }
+
+    private DtlsConnectorConfig.Builder builder(CipherSuite suite, Session s) {
+        return DtlsConnectorConfig.builder(Configuration.createStandardWithoutFile())
                 .set(DtlsConfig.DTLS_ROLE, DtlsRole.CLIENT_ONLY)
                 .set(DtlsConfig.DTLS_RECOMMENDED_CIPHER_SUITES_ONLY, false)
                 .set(DtlsConfig.DTLS_CIPHER_SUITES, List.of(suite)).setSessionListener(new SessionAdapter() {
@@ -115,9 +169,9 @@ final class OnboardingTool implements AutoCloseable {
                         s.keyBlock = handshaker.exportKeyBlock();
                     }
                 });
-        if (identity != null) {
-            b.setAdvancedPskStore(new AdvancedSinglePskStore(identity, key));
-        }
+    }
+
+    private Session start(Session s, DtlsConnectorConfig.Builder b) throws Exception {
         s.endpoint = new CoapEndpoint.Builder().setConfiguration(Configuration.createStandardWithoutFile())
                 .setConnector(new DTLSConnector(b.build())).build();
         s.endpoint.start();

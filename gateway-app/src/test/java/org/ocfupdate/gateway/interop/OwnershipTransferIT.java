@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.ocfupdate.gateway.interop.KillDuringInstallIT.ocfPkg;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.eclipse.californium.core.network.CoapEndpoint;
-import org.junit.jupiter.api.Disabled;
+import org.eclipse.californium.scandium.dtls.cipher.CipherSuite;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * Ownership transfer of the real gateway.jar ({@code ownership=transfer}) by {@link OnboardingTool}, which follows
  * IoTivity-Lite's request tables (docs/onboarding.md); then the tool, now owner, opens an ordinary session with the
- * owner PSK it derived itself (0xC037, as an OCF client) and drives pstat — for Just-Works up to a complete update.
+ * owner PSK it derived itself (0xC037, as an OCF client) and drives pstat. Just-Works, Random PIN and manufacturer
+ * certificate each end with the same checks ({@link #assertOwnedBy}) — for Just-Works up to a complete update.
  */
 class OwnershipTransferIT {
     @TempDir
@@ -81,13 +83,63 @@ class OwnershipTransferIT {
     }
 
     @Test
-    @Disabled("needs the manufacturer-certificate transfer handshake (ECDHE-ECDSA with the certificate of "
-            + "TransferSecurity.manufacturerCertificate()) in the DTLS layer: i14-dtls has not built it yet (no "
-            + "code reads manufacturerCertificate/manufacturerKey); the device side (oxms 2, label "
-            + "oic.sec.doxm.mfgcert) is in place and unit-tested")
     void manufacturerCertificateThenTheOwnerReadsPstat() throws Exception {
-        // the tool would trust the manufacturer CA, offer ECDHE-ECDSA-AES128-CCM8 and then follow steps 3-16 as
-        // justWorks() does; oxm 2 derives with label oic.sec.doxm.mfgcert
+        GatewayProcess g = transferGateway("");
+        // the factory's side: a manufacturer CA and the device's certificate it issued (EC P-256), in the home
+        Path factory = Files.createDirectories(g.home.resolve("factory"));
+        openssl(factory, "openssl ecparam -name prime256v1 -genkey -noout -out ca.key",
+                "openssl req -x509 -new -key ca.key -subj /CN=Test-Manufacturer-CA -days 2 -out ca.pem",
+                "openssl ecparam -name prime256v1 -genkey -noout -out device.key",
+                "openssl req -new -key device.key -subj /CN=Test-Gateway-Device -out device.csr",
+                "openssl x509 -req -in device.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out device.pem",
+                // another manufacturer's CA, which a tool may trust instead
+                "openssl ecparam -name prime256v1 -genkey -noout -out other.key",
+                "openssl req -x509 -new -key other.key -subj /CN=Other-Manufacturer-CA -days 2 -out other.pem");
+        g.onboardingConfig("ownership=transfer\noxms=0,1,2\nmanufacturerCertificate=factory/device.pem\n"
+                + "manufacturerKey=factory/device.key\n");
+        try (GatewayProcess running = g.start(); OnboardingTool tool = new OnboardingTool(g)) {
+            // a tool trusting another CA refuses the device's certificate; nothing changes
+            tool.chooseMethod(2);
+            Throwable refused = tool.refusedHandshake(tool.certificateSession(
+                    CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, factory.resolve("other.pem")));
+            assertTrue(String.valueOf(refused).contains("Certificate chain could not be validated"),
+                    String.valueOf(refused));
+            JsonNode doxm = tool.get(tool.plainEndpoint(), "/oic/sec/doxm", false);
+            assertFalse(doxm.path("owned").asBoolean(), doxm.toString());
+            assertEquals(2, doxm.path("oxmsel").asInt(), doxm.toString());
+
+            OnboardingTool.Owner owner = tool.manufacturerCertificate(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+                    factory.resolve("ca.pem"));
+            assertTrue(g.output().contains("(method 2, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8)"), g.output());
+            assertOwnedBy(tool, g, owner);
+        }
+    }
+
+    @Test
+    void anUnreadableManufacturerCertificateIsNotOfferedAndTheLogSaysWhy() throws Exception {
+        GatewayProcess g = transferGateway("");
+        Files.createDirectories(g.home.resolve("factory"));
+        Files.writeString(g.home.resolve("factory/device.key"), "not a key\n");
+        g.onboardingConfig("ownership=transfer\noxms=0,1,2\nmanufacturerCertificate=factory/device.pem\n"
+                + "manufacturerKey=factory/device.key\n");
+        try (GatewayProcess running = g.start(); OnboardingTool tool = new OnboardingTool(g)) {
+            assertTrue(g.output().lines().anyMatch(l -> l.contains(" ERROR ") && l.contains("factory/device.pem")
+                    && l.contains("certificate transfer (oxm 2) not offered")), g.output());
+            JsonNode doxm = tool.get(tool.plainEndpoint(), "/oic/sec/doxm", false);
+            assertEquals("[0,1]", doxm.path("oxms").toString(), doxm.toString());
+            assertTrue(tool.post(tool.plainEndpoint(), "/oic/sec/doxm", Map.of("oxmsel", 2), false)
+                    .startsWith("4.00"));
+            // the other methods still work
+            assertOwnedBy(tool, g, tool.justWorks());
+        }
+    }
+
+    private static void openssl(Path dir, String... commands) throws Exception {
+        for (String c : commands) {
+            Process p = new ProcessBuilder(c.split(" ")).directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), c + ": " + out);
+        }
     }
 
     /** The transfer's outcome, seen by the new owner over an ordinary session, and the refusals after it. */

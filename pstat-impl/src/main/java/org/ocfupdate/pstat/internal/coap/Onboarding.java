@@ -83,14 +83,40 @@ public class Onboarding implements TransferSecurity, OwnershipTransfer {
         this.pstat = pstat;
         this.certificate = certificate;
         this.key = key;
-        this.oxms = oxms(oxms, certificate != null && key != null);
+        this.oxms = oxms(oxms, usable(certificate, key));
+    }
+
+    /**
+     * Whether the manufacturer certificate and key can serve a handshake, checked once at start: a method the device
+     * cannot complete is not offered in {@code oxms} (an onboarding tool then picks another) rather than failing
+     * every certificate handshake later. The log says why.
+     */
+    static boolean usable(Path certificate, Path key) {
+        if (certificate == null && key == null) {
+            return false;
+        }
+        String problem;
+        if (certificate == null || key == null) {
+            problem = (certificate == null ? "manufacturerKey is set but manufacturerCertificate is not"
+                    : "manufacturerCertificate is set but manufacturerKey is not");
+        } else {
+            problem = TransferCertificateProvider.check(certificate, key);
+        }
+        if (problem != null) {
+            LOG.error("Manufacturer certificate {} / key {} unusable: {}; certificate transfer (oxm 2) not offered",
+                    certificate, key, problem);
+        }
+        return problem == null;
     }
 
     private static Path file(Path home, String name) {
         return name == null || name.isBlank() ? null : home.resolve(name.trim());
     }
 
-    /** The configured methods; default 0 and 1, and 2 with a manufacturer certificate. */
+    /**
+     * The configured methods; default 0 and 1, and 2 with a usable manufacturer certificate. A 2 configured without
+     * one is left out (logged by {@link #usable}, or here when no certificate is configured at all).
+     */
     static List<Integer> oxms(String configured, boolean certificate) {
         if (configured == null || configured.isBlank()) {
             return certificate ? List.of(0, 1, 2) : List.of(0, 1);
@@ -107,7 +133,9 @@ public class Onboarding implements TransferSecurity, OwnershipTransfer {
                 throw new IllegalArgumentException("oxms: " + m + " is not a transfer method (0, 1, 2)");
             }
             if (m == 2 && !certificate) {
-                throw new IllegalArgumentException("oxms: 2 needs manufacturerCertificate and manufacturerKey");
+                LOG.error("oxms: 2 needs a usable manufacturerCertificate and manufacturerKey; certificate transfer "
+                        + "(oxm 2) not offered");
+                continue;
             }
             out.add(m);
         }

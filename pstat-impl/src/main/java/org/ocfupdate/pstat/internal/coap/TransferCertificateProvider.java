@@ -64,6 +64,31 @@ final class TransferCertificateProvider implements CertificateProvider {
         }
     }
 
+    /**
+     * Why a manufacturer certificate and key cannot serve a certificate transfer, or null when they can: both
+     * readable, an EC key (OCF's certificate suites are ECDHE-ECDSA), and the key the one of the certificate.
+     */
+    static String check(Path certificate, Path privateKey) {
+        try {
+            Identity m = read(certificate, privateKey);
+            java.security.PublicKey pub = m.chain().get(0).getPublicKey();
+            if (CertificateKeyAlgorithm.getAlgorithm(pub) != CertificateKeyAlgorithm.EC) {
+                return "the certificate's key is " + pub.getAlgorithm() + ", not EC (ECDHE-ECDSA)";
+            }
+            byte[] probe = "manufacturer certificate check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            if (!Keys.verify(pub, probe, Keys.sign(m.key(), probe))) {
+                return "the private key does not belong to the certificate";
+            }
+            return null;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "no file " + e.getFile();
+        } catch (java.nio.file.AccessDeniedException e) {
+            return "no permission to read " + e.getFile();
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            return e.getMessage();
+        }
+    }
+
     /** The manufacturer certificate now, or null when none is configured or readable (logged). */
     private Identity manufacturer(TransferSecurity t) {
         Path cert = t.manufacturerCertificate();

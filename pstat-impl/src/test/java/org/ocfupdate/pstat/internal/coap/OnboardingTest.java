@@ -202,4 +202,61 @@ class OnboardingTest {
         assertTrue(credentials.takeFreshOwnerKey().isEmpty(), "no owner key made");
         assertNotNull(onboarding.doxm());
     }
+
+    /** A test CA (EC P-256) and a manufacturer certificate it issued, with their keys, made with openssl. */
+    Path manufacturerPki() throws Exception {
+        Path pki = Files.createDirectories(dir.resolve("pki"));
+        for (String cmd : List.of("openssl ecparam -name prime256v1 -genkey -noout -out ca.key",
+                "openssl req -x509 -new -key ca.key -subj /CN=Test-Manufacturer-CA -days 2 -out ca.pem",
+                "openssl ecparam -name prime256v1 -genkey -noout -out mfg.key",
+                "openssl req -new -key mfg.key -subj /CN=Test-Device -out mfg.csr",
+                "openssl x509 -req -in mfg.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out mfg.pem")) {
+            Process p = new ProcessBuilder(cmd.split(" ")).directory(pki.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), cmd + ": " + out);
+        }
+        return pki;
+    }
+
+    @Test
+    void aUsableManufacturerCertificateOffersTheCertificateMethod() throws Exception {
+        Path pki = manufacturerPki();
+        assertEquals(List.of(0, 1, 2), new Onboarding(store, pstat, "", pki.resolve("mfg.pem"),
+                pki.resolve("mfg.key")).oxms());
+        assertEquals(List.of(0, 2), new Onboarding(store, pstat, "2,0", pki.resolve("mfg.pem"),
+                pki.resolve("mfg.key")).oxms());
+    }
+
+    /** Missing file, unreadable content, a key that is not the certificate's (the CA's): path pairs by case. */
+    Map<String, Path[]> unusable(Path pki) throws Exception {
+        Files.writeString(dir.resolve("garbage.pem"), "not a certificate\n");
+        return Map.of("no file " + pki.resolve("missing.pem"),
+                new Path[] {pki.resolve("missing.pem"), pki.resolve("mfg.key")},
+                dir.resolve("garbage.pem").toString(), new Path[] {dir.resolve("garbage.pem"), pki.resolve("mfg.key")},
+                "the private key does not belong to the certificate",
+                new Path[] {pki.resolve("mfg.pem"), pki.resolve("ca.key")});
+    }
+
+    @Test
+    void aManufacturerCertificateThatCannotServeAHandshakeIsNotOffered() throws Exception {
+        for (Map.Entry<String, Path[]> c : unusable(manufacturerPki()).entrySet()) {
+            for (String oxms : List.of("", "0,1,2")) {
+                assertEquals(List.of(0, 1), new Onboarding(store, pstat, oxms, c.getValue()[0], c.getValue()[1])
+                        .oxms(), c.getKey());
+            }
+        }
+        Path pki = dir.resolve("pki");
+        assertEquals(List.of(0, 1), new Onboarding(store, pstat, "0,1,2", pki.resolve("mfg.pem"), null).oxms());
+        assertEquals(List.of(1), new Onboarding(store, pstat, "1,2", null, null).oxms(), "2 left out, no failure");
+    }
+
+    @Test
+    void theCheckSaysWhyAManufacturerCertificateIsUnusable() throws Exception {
+        Path pki = manufacturerPki();
+        assertNull(TransferCertificateProvider.check(pki.resolve("mfg.pem"), pki.resolve("mfg.key")));
+        for (Map.Entry<String, Path[]> c : unusable(pki).entrySet()) {
+            String problem = TransferCertificateProvider.check(c.getValue()[0], c.getValue()[1]);
+            assertTrue(problem != null && problem.contains(c.getKey()), c.getKey() + " <> " + problem);
+        }
+    }
 }
