@@ -124,14 +124,22 @@ class SwuIT {
 
     static void awaitState(CoapClientCli coap, GatewayProcess g, String state) throws Exception {
         JsonNode n = null;
+        String unanswered = "";
         for (int i = 0; i < 300; i++) {
-            n = Payloads.decode(coap.get(g.uri("/oc/swu")).payload());
+            CoapClientCli.Result r = coap.get(g.uri("/oc/swu"));
+            if (r.payload().length == 0) {
+                // one coap-client run without an answer (its DTLS handshake timed out on a loaded machine): poll again
+                unanswered = "; last unanswered GET: " + r.code() + " " + r.stderr();
+                Thread.sleep(100);
+                continue;
+            }
+            n = Payloads.decode(r.payload());
             if (n.get("swupdatestate").asText().equals(state)) {
                 return;
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("no " + state + ": " + n);
+        throw new AssertionError("no " + state + ": " + n + unanswered);
     }
 
     static JsonNode awaitResult(CoapClientCli coap, GatewayProcess g, int result) throws Exception {
