@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.ocfupdate.pstat.api.DeviceOnboardingState;
 import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatService;
+import org.ocfupdate.pstat.api.UpdateState;
 import org.ocfupdate.pstat.api.provider.UpdateProvider;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -103,10 +104,12 @@ class HawkbitProviderTest {
                 MiniDdiServer.CONTROLLER, "gatewayToken", MiniDdiServer.TOKEN, "service.ranking", RANKING,
                 "minSleepMillis", "100")));
         awaitProvider();
-        UpdatePathTest.awaitIdleAfterUpgrade();
-        for (int i = 0; i < 400 && !server.closed(); i++) {
+        // until the action is closed and the state machine is back in idle (an installation of one file can be over
+        // between two polls, so waiting to see "upgrading" would miss it)
+        for (int i = 0; i < 1200 && !(server.closed() && pstat.current().update() == UpdateState.IDLE); i++) {
             Thread.sleep(50);
         }
+        assertEquals(UpdateState.IDLE, pstat.current().update(), "back in idle; feedback: " + server.feedback);
 
         assertEquals(next, UpdatePathTest.device().get("sv").asText(), "/oic/d sv is the installed version");
         Path home = Path.of(GatewayBundlesTest.CONTEXT.getProperty("gateway.home"));
