@@ -311,9 +311,12 @@ class AutonomousActionsTest {
 
         pstat.update(PstatChange.tm(Dpm.ISSU), true);
         engine.permits.release(2);
-        for (int i = 0; i < 200 && pstat.current().update() != UpdateState.UPGRADING; i++) {
+        // a loaded machine can take more than 2 s to reach the installation: without it the cancel below would hit
+        // the validation and succeed (a full run failed so)
+        for (int i = 0; i < 1000 && pstat.current().update() != UpdateState.UPGRADING; i++) {
             Thread.sleep(10);
         }
+        assertEquals(UpdateState.UPGRADING, pstat.current().update());
         assertFalse(engine.listener.cancel("fake", "too late"));
         engine.permits.release(1);
         awaitState(UpdateState.IDLE);
