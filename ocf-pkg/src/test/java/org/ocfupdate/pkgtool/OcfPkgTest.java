@@ -1,6 +1,8 @@
-package org.ocfupdate.pstat.internal.pkg;
+package org.ocfupdate.pkgtool;
 
 import org.ocfupdate.pstat.api.provider.SemanticVersion;
+import org.ocfupdate.pstat.internal.pkg.Keys;
+import org.ocfupdate.pstat.internal.pkg.PackageVerifier;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,6 +35,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 class OcfPkgTest {
+    static String sha(byte[] b) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
     @TempDir
     Path dir;
 
@@ -113,7 +119,7 @@ class OcfPkgTest {
         assertEquals("1.1.0", manifest.get("version").textValue());
         assertEquals("bundle", manifest.at("/artifacts/0/type").textValue());
         assertEquals(Files.size(bundle), manifest.at("/artifacts/0/size").longValue());
-        assertEquals(PackageVerifierTest.sha(Files.readAllBytes(bundle)),
+        assertEquals(sha(Files.readAllBytes(bundle)),
                 manifest.at("/artifacts/0/sha256").textValue());
         assertEquals("files/app.cfg", manifest.at("/artifacts/1/path").textValue());
         assertEquals("file", manifest.at("/artifacts/1/type").textValue());

@@ -1,6 +1,10 @@
-package org.ocfupdate.pstat.internal.pkg;
+package org.ocfupdate.pkgtool;
 
 import org.ocfupdate.pstat.api.provider.SemanticVersion;
+import org.ocfupdate.pstat.internal.pkg.Keys;
+import org.ocfupdate.pstat.internal.pkg.Manifest;
+import org.ocfupdate.pstat.internal.pkg.PackageException;
+import org.ocfupdate.pstat.internal.pkg.PackageVerifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -39,7 +43,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * The vendor's package tool {@code ocf-pkg} (docs/operator-contract.md, Commands): {@code keygen}, {@code create} and
  * {@code verify} of update packages. Exit codes: 0 done, 1 failed (one line on stderr), 2 usage error. Outside
- * OSGi it runs from gateway-app's {@code ocf-pkg.jar} with Jackson; it uses only this package and the JDK.
+ * OSGi it runs from this module's {@code ocf-pkg.jar} (shipped by the Debian package) with Jackson. It is not in any
+ * runtime bundle; it reads, signs and verifies packages with the gateway's own code ({@code pstat-impl}'s {@code pkg}
+ * package, shaded into the jar), so a package it accepts is one the gateway accepts.
  */
 public final class OcfPkg {
     static final int OK = 0;
@@ -57,7 +63,7 @@ public final class OcfPkg {
     private static final String USAGE_VERIFY = "ocf-pkg verify --key FILE PACKAGE\n"
             + "    check PACKAGE's signature against the PEM public key FILE and every artifact's size and SHA-256\n";
     private static final String HELP = "usage: ocf-pkg SUBCOMMAND [OPTIONS]"
-            + "   (ocf-pkg = java -jar gateway-app/target/ocf-pkg.jar)\n"
+            + "   (ocf-pkg = java -jar ocf-pkg/target/ocf-pkg.jar)\n"
             + "  " + USAGE_KEYGEN + "  " + USAGE_CREATE + "  " + USAGE_VERIFY
             + "SUBCOMMAND --help prints its usage.\n"
             + "exit status: 0 done (verify: valid), 1 failed (verify: not valid), 2 usage error\n";

@@ -1,4 +1,4 @@
-package org.ocfupdate.gateway.pkgtool;
+package org.ocfupdate.pkgtool;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -99,15 +99,15 @@ class OcfPkgIT {
     void theJarHoldsOnlyThePackageToolAndJackson() throws Exception {
         try (JarFile jar = new JarFile(jar().toFile())) {
             Attributes main = jar.getManifest().getMainAttributes();
-            assertEquals("org.ocfupdate.pstat.internal.pkg.OcfPkg", main.getValue("Main-Class"));
-            // not a bundle: none of pstat-impl's OSGi headers (gateway-app/pom.xml removes them one by one)
+            assertEquals("org.ocfupdate.pkgtool.OcfPkg", main.getValue("Main-Class"));
+            // not a bundle: none of the OSGi headers (ocf-pkg/pom.xml removes them one by one)
             assertEquals(Set.of("Manifest-Version", "Main-Class", "Multi-Release"),
                     main.keySet().stream().map(Object::toString).collect(Collectors.toSet()));
             for (ZipEntry e : Collections.list(jar.entries())) {
                 String n = e.getName();
                 assertFalse(n.matches("META-INF/[^/]*\\.(SF|RSA|DSA|EC)") || n.endsWith("module-info.class"), n);
                 if (n.endsWith(".class")) {
-                    assertTrue(n.startsWith("org/ocfupdate/pstat/internal/pkg/")
+                    assertTrue(n.startsWith("org/ocfupdate/pstat/internal/pkg/") || n.startsWith("org/ocfupdate/pkgtool/")
                             || n.equals("org/ocfupdate/pstat/api/provider/SemanticVersion.class")
                             || n.matches("(META-INF/versions/\\d+/)?com/fasterxml/jackson/.*"), n);
                 }
