@@ -9,7 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ocfupdate.gateway.itest.MiniDdiServer;
+import org.ocfupdate.testsupport.MiniDdiServer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

@@ -1,4 +1,4 @@
-package org.ocfupdate.gateway.itest;
+package org.ocfupdate.testsupport;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -28,6 +28,7 @@ import org.ocfupdate.pstat.api.Dpm;
 import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatService;
 import org.ocfupdate.pstat.api.provider.UpdateProvider;
+import org.ocfupdate.testsupport.SignedPackages;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 

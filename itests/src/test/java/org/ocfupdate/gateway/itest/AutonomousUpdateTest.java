@@ -35,6 +35,7 @@ import org.ocfupdate.pstat.api.provider.UpdateException;
 import org.ocfupdate.pstat.api.provider.UpdateOffer;
 import org.ocfupdate.pstat.api.provider.UpdateOutcome;
 import org.ocfupdate.pstat.api.provider.UpdateProvider;
+import org.ocfupdate.testsupport.SignedPackages;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;

@@ -27,6 +27,7 @@ import org.ocfupdate.pstat.api.PstatListener;
 import org.ocfupdate.pstat.api.PstatService;
 import org.ocfupdate.pstat.api.UpdateState;
 import org.ocfupdate.pstat.api.provider.UpdateProvider;
+import org.ocfupdate.testsupport.SignedPackages;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
