@@ -1,4 +1,4 @@
-package org.ocfupdate.provider.hawkbit.internal;
+package org.ocfupdate.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,11 +22,11 @@ import javax.net.ssl.SSLContext;
  * A throw-away private PKI made with the openssl command (installed for the tests, see test.sh): a CA and a server
  * certificate it signed for 127.0.0.1, so that the test server speaks HTTPS the way a hawkBit behind a private CA does.
  */
-final class TestPki {
+public final class TestPki {
     /** The CA certificate (PEM), what an operator names in {@code caFile}. */
-    final Path caPem;
+    public final Path caPem;
     /** The server's TLS context: its key and the chain server certificate, CA. */
-    final SSLContext server;
+    public final SSLContext server;
 
     private TestPki(Path caPem, SSLContext server) {
         this.caPem = caPem;
@@ -34,7 +34,7 @@ final class TestPki {
     }
 
     /** A new CA named {@code name} under {@code dir}, and a certificate for 127.0.0.1 signed by it. */
-    static TestPki create(Path dir, String name) throws IOException, InterruptedException, GeneralSecurityException {
+    public static TestPki create(Path dir, String name) throws IOException, InterruptedException, GeneralSecurityException {
         Files.createDirectories(dir);
         Path caKey = dir.resolve(name + "-ca.key");
         Path ca = dir.resolve(name + "-ca.pem");
