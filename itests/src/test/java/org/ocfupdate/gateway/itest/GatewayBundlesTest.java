@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Collection;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +22,11 @@ import org.ocfupdate.pstat.api.CoapEndpoints;
 import org.ocfupdate.pstat.api.Dpm;
 import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatService;
+import org.ocfupdate.pstat.api.provider.UpdateProvider;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -59,6 +62,19 @@ class GatewayBundlesTest {
         T s = tracker.waitForService(TimeUnit.SECONDS.toMillis(20));
         assertNotNull(s, type.getSimpleName() + " not registered");
         return s;
+    }
+
+    /** The provider {@code name} whose registration also matches {@code filter} (e.g. its ranking), once there. */
+    static UpdateProvider awaitProvider(String name, String filter) throws Exception {
+        for (int i = 0; i < 400; i++) {
+            Collection<ServiceReference<UpdateProvider>> refs = CONTEXT
+                    .getServiceReferences(UpdateProvider.class, "(&(provider.name=" + name + ")" + filter + ")");
+            if (!refs.isEmpty()) {
+                return CONTEXT.getService(refs.iterator().next());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no " + name + " provider with " + filter);
     }
 
     static String base() throws InterruptedException {

@@ -17,8 +17,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.ocfupdate.pstat.api.DeviceOnboardingState;
-import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatService;
 import org.ocfupdate.pstat.api.UpdateState;
 import org.ocfupdate.pstat.api.provider.UpdateProvider;
@@ -78,13 +76,7 @@ class HawkbitProviderTest {
     @Test
     void aForcedDeploymentIsInstalledAndClosedWithSuccessAfterTheCommit() throws Exception {
         PstatService pstat = GatewayBundlesTest.service(PstatService.class);
-        if (pstat.current().dos() != DeviceOnboardingState.RFNOP) {
-            pstat.update(new PstatChange(DeviceOnboardingState.RFPRO, null, null, null), true);
-            pstat.update(new PstatChange(DeviceOnboardingState.RFNOP, null, null, null), true);
-        }
-        UpdatePathTest.awaitIdle(pstat);
-        String[] sv = UpdatePathTest.device().get("sv").asText().split("[.-]");
-        String next = sv[0] + "." + (Integer.parseInt(sv[1]) + 1) + ".0";
+        String next = UpdatePathTest.operationalIdleAndNextVersion(pstat);
         KeyPair key = SignedPackages.ecKey();
         Path pub = SignedPackages.writePublicKey(key, work.resolve("vendor.pem"));
         ConfigurationAdmin ca = GatewayBundlesTest.service(ConfigurationAdmin.class);

@@ -7,12 +7,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.MessageDigest;
 import java.security.Signature;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.Dictionary;
-import java.util.HexFormat;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +20,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.ocfupdate.pstat.api.DeviceOnboardingState;
 import org.ocfupdate.pstat.api.Dpm;
 import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatService;
 import org.ocfupdate.pstat.api.provider.UpdateProvider;
 import org.ocfupdate.testsupport.SignedPackages;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import com.sun.net.httpserver.HttpServer;
@@ -108,27 +103,13 @@ class HttpProviderTest {
     }
 
     static UpdateProvider awaitHttpProvider(String filter) throws Exception {
-        for (int i = 0; i < 400; i++) {
-            Collection<ServiceReference<UpdateProvider>> refs = GatewayBundlesTest.CONTEXT
-                    .getServiceReferences(UpdateProvider.class, "(&(provider.name=http)" + filter + ")");
-            if (!refs.isEmpty()) {
-                return GatewayBundlesTest.CONTEXT.getService(refs.iterator().next());
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no HTTP provider with " + filter);
+        return GatewayBundlesTest.awaitProvider("http", filter);
     }
 
     @Test
     void aReleaseOnAnHttpServerIsCheckedFetchedValidatedAndInstalledWithTm128() throws Exception {
         PstatService pstat = GatewayBundlesTest.service(PstatService.class);
-        if (pstat.current().dos() != DeviceOnboardingState.RFNOP) {
-            pstat.update(new PstatChange(DeviceOnboardingState.RFPRO, null, null, null), true);
-            pstat.update(new PstatChange(DeviceOnboardingState.RFNOP, null, null, null), true);
-        }
-        UpdatePathTest.awaitIdle(pstat);
-        String[] sv = UpdatePathTest.device().get("sv").asText().split("[.-]");
-        String next = sv[0] + "." + (Integer.parseInt(sv[1]) + 1) + ".0";
+        String next = UpdatePathTest.operationalIdleAndNextVersion(pstat);
 
         // given a signed package and a signed descriptor pointing at it (relative URL) on the server
         Path pkg = SignedPackages.write(work.resolve("update-" + next + ".zip"), key, next,
@@ -136,12 +117,9 @@ class HttpProviderTest {
         byte[] zip = Files.readAllBytes(pkg);
         byte[] descriptor = ("{\"version\":\"" + next + "\",\"package\":\"packages/update-" + next + ".zip\","
                 + "\"size\":" + zip.length + ",\"sha256\":\""
-                + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(zip)) + "\"}").getBytes();
-        Signature s = Signature.getInstance("SHA256withECDSA");
-        s.initSign(key.getPrivate());
-        s.update(descriptor);
+                + SignedPackages.sha256(zip) + "\"}").getBytes();
         files.put("/ota/release.json", descriptor);
-        files.put("/ota/release.json.sig", s.sign());
+        files.put("/ota/release.json.sig", SignedPackages.sign(key, descriptor));
         files.put("/ota/packages/update-" + next + ".zip", zip);
 
         // and the HTTP provider configured with its url, ranked above the others

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ocfupdate.pstat.api.CoapEndpoints;
+import org.ocfupdate.pstat.api.DeviceOnboardingState;
 import org.ocfupdate.pstat.api.Dpm;
 import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatService;
@@ -313,6 +314,20 @@ class UpdatePathTest {
             Thread.sleep(50);
         }
         throw new AssertionError("the update did not end in idle");
+    }
+
+    /**
+     * Makes the device operational (RFNOP) and idle, and names the version after the running one (minor + 1): what
+     * the provider tests of the whole offer.
+     */
+    static String operationalIdleAndNextVersion(PstatService pstat) throws Exception {
+        if (pstat.current().dos() != DeviceOnboardingState.RFNOP) {
+            pstat.update(new PstatChange(DeviceOnboardingState.RFPRO, null, null, null), true);
+            pstat.update(new PstatChange(DeviceOnboardingState.RFNOP, null, null, null), true);
+        }
+        awaitIdle(pstat);
+        String[] sv = device().get("sv").asText().split("[.-]");
+        return sv[0] + "." + (Integer.parseInt(sv[1]) + 1) + ".0";
     }
 
     static JsonNode device() throws Exception {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -19,7 +18,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.ocfupdate.pstat.api.DeviceOnboardingState;
 import org.ocfupdate.pstat.api.Dpm;
 import org.ocfupdate.pstat.api.Pstat;
 import org.ocfupdate.pstat.api.PstatChange;
@@ -28,7 +26,6 @@ import org.ocfupdate.pstat.api.PstatService;
 import org.ocfupdate.pstat.api.UpdateState;
 import org.ocfupdate.pstat.api.provider.UpdateProvider;
 import org.ocfupdate.testsupport.SignedPackages;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
@@ -99,27 +96,13 @@ class UsbProviderTest {
     }
 
     static UpdateProvider awaitUsbProvider(String filter) throws Exception {
-        for (int i = 0; i < 400; i++) {
-            Collection<ServiceReference<UpdateProvider>> refs = GatewayBundlesTest.CONTEXT
-                    .getServiceReferences(UpdateProvider.class, "(&(provider.name=usb)" + filter + ")");
-            if (!refs.isEmpty()) {
-                return GatewayBundlesTest.CONTEXT.getService(refs.iterator().next());
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no USB provider with " + filter);
+        return GatewayBundlesTest.awaitProvider("usb", filter);
     }
 
     @Test
     void aMediumPluggedInIsCheckedValidatedAndInstalledWithTm128() throws Exception {
         PstatService pstat = GatewayBundlesTest.service(PstatService.class);
-        if (pstat.current().dos() != DeviceOnboardingState.RFNOP) {
-            pstat.update(new PstatChange(DeviceOnboardingState.RFPRO, null, null, null), true);
-            pstat.update(new PstatChange(DeviceOnboardingState.RFNOP, null, null, null), true);
-        }
-        UpdatePathTest.awaitIdle(pstat);
-        String[] sv = UpdatePathTest.device().get("sv").asText().split("[.-]");
-        String next = sv[0] + "." + (Integer.parseInt(sv[1]) + 1) + ".0";
+        String next = UpdatePathTest.operationalIdleAndNextVersion(pstat);
         Path pkg = SignedPackages.write(work.resolve("update-" + next + ".zip"), key, next,
                 Map.of("files/usb-itest.txt", ("installed from a USB medium, " + next + "\n").getBytes()));
         List<Pstat> seen = new CopyOnWriteArrayList<>();
