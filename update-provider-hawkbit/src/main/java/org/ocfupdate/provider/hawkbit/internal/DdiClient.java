@@ -8,23 +8,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
-
 import com.fasterxml.jackson.databind.JsonNode;
+
+import org.ocfupdate.provider.support.PrivateCaTrust;
 
 /**
  * The DDI requests, with the JDK's HttpClient. The Authorization header goes only to the server's own origin (scheme,
@@ -62,7 +53,7 @@ final class DdiClient {
             b.proxy(proxies);
         }
         if (settings.caFile() != null) {
-            b.sslContext(sslContext(settings.caFile()));
+            b.sslContext(PrivateCaTrust.sslContext(settings.caFile()));
         }
         client = b.build();
     }
@@ -160,36 +151,5 @@ final class DdiClient {
         HttpRequest.Builder rb = request(uri).GET();
         headers.forEach(rb::header);
         return exchange(rb.build());
-    }
-
-    /** The JDK's default trust plus the CA certificates in {@code pem} (a private PKI). */
-    static SSLContext sslContext(Path pem) throws IOException, GeneralSecurityException {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        TrustManagerFactory jdk = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        jdk.init((KeyStore) null);
-        int i = 0;
-        for (var tm : jdk.getTrustManagers()) {
-            if (tm instanceof X509TrustManager x) {
-                for (X509Certificate c : x.getAcceptedIssuers()) {
-                    store.setCertificateEntry("jdk-" + i++, c);
-                }
-            }
-        }
-        Collection<? extends Certificate> cas;
-        try (InputStream in = Files.newInputStream(pem)) {
-            cas = CertificateFactory.getInstance("X.509").generateCertificates(in);
-        }
-        if (cas.isEmpty()) {
-            throw new GeneralSecurityException(pem + " holds no certificate");
-        }
-        for (Certificate c : cas) {
-            store.setCertificateEntry("ca-" + i++, c);
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 }

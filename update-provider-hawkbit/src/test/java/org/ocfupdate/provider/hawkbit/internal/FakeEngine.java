@@ -1,6 +1,5 @@
 package org.ocfupdate.provider.hawkbit.internal;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,13 +11,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.ocfupdate.pstat.api.UpdateResult;
-import org.ocfupdate.pstat.api.provider.FetchRequest;
-import org.ocfupdate.pstat.api.provider.OfferRequest;
 import org.ocfupdate.pstat.api.provider.ProviderContext;
 import org.ocfupdate.pstat.api.provider.UpdateException;
 import org.ocfupdate.pstat.api.provider.UpdateOffer;
 import org.ocfupdate.pstat.api.provider.UpdateOutcome;
 import org.ocfupdate.pstat.api.provider.UpdateProvider;
+import org.ocfupdate.testsupport.TestFetchRequest;
+import org.ocfupdate.testsupport.TestOfferRequest;
 
 /**
  * Our own SPI's engine side, played by the test (the real engine is pstat-impl's): it records what the provider tells
@@ -61,56 +60,12 @@ final class FakeEngine implements ProviderContext, Device {
     }
 
     Optional<UpdateOffer> check(UpdateProvider p) throws UpdateException {
-        return p.offer(new OfferRequest() {
-            @Override
-            public String runningVersion() {
-                return running;
-            }
-
-            @Override
-            public Optional<URI> location() {
-                return Optional.empty();
-            }
-
-            @Override
-            public boolean wasRefused(String version, String sha256) {
-                return false;
-            }
-
-            @Override
-            public boolean isCancelled() {
-                return cancelled.get();
-            }
-
-            @Override
-            public void verify(byte[] data, byte[] signature) throws UpdateException {
-                throw new UpdateException(UpdateResult.VALIDATION_FAILURE, "not used");
-            }
-        });
+        return p.offer(new TestOfferRequest(running).cancelledWhen(cancelled::get));
     }
 
     void fetch(UpdateProvider p, UpdateOffer offer, Path target) throws UpdateException {
-        p.fetch(new FetchRequest() {
-            @Override
-            public UpdateOffer offer() {
-                return offer;
-            }
-
-            @Override
-            public Path target() {
-                return target;
-            }
-
-            @Override
-            public void progress(long b, long total) {
-                bytes.set(b);
-            }
-
-            @Override
-            public boolean isCancelled() {
-                return cancelled.get();
-            }
-        });
+        p.fetch(new TestFetchRequest(offer, target).cancelledWhen(cancelled::get)
+                .onProgress(f -> bytes.set(f.lastBytes())));
     }
 
     static UpdateOutcome outcome(UpdateOutcome.Action action, UpdateOffer offer, UpdateResult result,

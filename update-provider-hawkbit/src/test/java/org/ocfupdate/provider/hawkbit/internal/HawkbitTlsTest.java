@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ocfupdate.pstat.api.UpdateResult;
 import org.ocfupdate.pstat.api.provider.UpdateOffer;
 import org.ocfupdate.pstat.api.provider.UpdateOutcome;
+import org.ocfupdate.testsupport.TestPki;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

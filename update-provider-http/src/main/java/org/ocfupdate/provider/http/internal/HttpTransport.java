@@ -1,7 +1,6 @@
 package org.ocfupdate.provider.http.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,14 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,9 +21,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
+import org.ocfupdate.provider.support.PrivateCaTrust;
 
 /**
  * GET requests with the JDK's HttpClient, the body streamed buffer by buffer into a {@link Sink} (memory independent
@@ -73,7 +63,7 @@ final class HttpTransport {
             b.proxy(proxies);
         }
         if (settings.caFile() != null) {
-            b.sslContext(sslContext(settings.caFile()));
+            b.sslContext(PrivateCaTrust.sslContext(settings.caFile()));
         }
         this.client = b.build();
     }
@@ -189,36 +179,5 @@ final class HttpTransport {
         public CompletionStage<Void> getBody() {
             return done;
         }
-    }
-
-    /** The JDK's default trust plus the CA certificates in {@code pem} (a private PKI). */
-    static SSLContext sslContext(Path pem) throws IOException, GeneralSecurityException {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        TrustManagerFactory jdk = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        jdk.init((KeyStore) null);
-        int i = 0;
-        for (var tm : jdk.getTrustManagers()) {
-            if (tm instanceof X509TrustManager x) {
-                for (X509Certificate c : x.getAcceptedIssuers()) {
-                    store.setCertificateEntry("jdk-" + i++, c);
-                }
-            }
-        }
-        Collection<? extends Certificate> cas;
-        try (InputStream in = Files.newInputStream(pem)) {
-            cas = CertificateFactory.getInstance("X.509").generateCertificates(in);
-        }
-        if (cas.isEmpty()) {
-            throw new GeneralSecurityException(pem + " holds no certificate");
-        }
-        for (Certificate c : cas) {
-            store.setCertificateEntry("ca-" + i++, c);
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 }

@@ -13,20 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -35,10 +30,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocfupdate.pstat.api.UpdateResult;
-import org.ocfupdate.pstat.api.provider.FetchRequest;
 import org.ocfupdate.pstat.api.provider.OfferRequest;
 import org.ocfupdate.pstat.api.provider.UpdateException;
 import org.ocfupdate.pstat.api.provider.UpdateOffer;
+import org.ocfupdate.testsupport.SignedPackages;
+import org.ocfupdate.testsupport.TestFetchRequest;
+import org.ocfupdate.testsupport.TestOfferRequest;
 
 /** The provider against real HTTP(S) servers on 127.0.0.1, some misbehaving on purpose. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -68,20 +65,15 @@ class HttpProviderTest {
     }
 
     static KeyPair ecKey() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(new ECGenParameterSpec("secp256r1"));
-        return g.generateKeyPair();
+        return SignedPackages.ecKey();
     }
 
     static byte[] sign(KeyPair key, byte[] data) throws Exception {
-        Signature s = Signature.getInstance("SHA256withECDSA");
-        s.initSign(key.getPrivate());
-        s.update(data);
-        return s.sign();
+        return SignedPackages.sign(key, data);
     }
 
-    static String sha256(byte[] data) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    static String sha256(byte[] data) {
+        return SignedPackages.sha256(data);
     }
 
     static byte[] descriptor(String version, String pkg, long size, String sha) {
@@ -140,78 +132,15 @@ class HttpProviderTest {
     }
 
     static OfferRequest check(String running, URI location, List<PublicKey> trusted) {
-        return new OfferRequest() {
-            @Override
-            public String runningVersion() {
-                return running;
-            }
-
-            @Override
-            public Optional<URI> location() {
-                return Optional.ofNullable(location);
-            }
-
-            @Override
-            public boolean wasRefused(String version, String sha256) {
-                return false;
-            }
-
-            @Override
-            public boolean isCancelled() {
-                return false;
-            }
-
-            @Override
-            public void verify(byte[] data, byte[] signature) throws UpdateException {
-                verifyWith(trusted, data, signature);
-            }
-        };
-    }
-
-    /** A fetch into {@code target}; {@code cancelAt} bytes (or -1) cancels it. */
-    static final class Fetch implements FetchRequest {
-        final UpdateOffer offer;
-        final Path target;
-        final long cancelAt;
-        final AtomicBoolean cancelled = new AtomicBoolean();
-        volatile long lastProgress;
-
-        Fetch(UpdateOffer offer, Path target, long cancelAt) {
-            this.offer = offer;
-            this.target = target;
-            this.cancelAt = cancelAt;
-        }
-
-        @Override
-        public UpdateOffer offer() {
-            return offer;
-        }
-
-        @Override
-        public Path target() {
-            return target;
-        }
-
-        @Override
-        public void progress(long bytes, long total) {
-            lastProgress = bytes;
-            if (cancelAt >= 0 && bytes >= cancelAt) {
-                cancelled.set(true);
-            }
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return cancelled.get();
-        }
+        return new TestOfferRequest(running).location(location).verifiedBy((data, sig) -> verifyWith(trusted, data, sig));
     }
 
     UpdateOffer offerOf(TestServer s, String path, long size) throws Exception {
         return UpdateOffer.builder("2.1.0", s.uri(path)).size(size).sha256(sha256(PACKAGE)).build();
     }
 
-    Fetch fetch(HttpProvider p, UpdateOffer offer) throws UpdateException {
-        Fetch f = new Fetch(offer, tmp.resolve("staged.zip"), -1);
+    TestFetchRequest fetch(HttpProvider p, UpdateOffer offer) throws UpdateException {
+        TestFetchRequest f = new TestFetchRequest(offer, tmp.resolve("staged.zip"));
         p.fetch(f);
         return f;
     }
@@ -238,41 +167,10 @@ class HttpProviderTest {
     @Test
     void aVersionRefusedBeforeIsNotOffered() throws Exception {
         TestServer s = release(vendor);
-        OfferRequest refusing = new OfferRequest() {
-            @Override
-            public String runningVersion() {
-                return "1.0.0";
-            }
-
-            @Override
-            public Optional<URI> location() {
-                return Optional.empty();
-            }
-
-            @Override
-            public boolean wasRefused(String version, String sha256) {
-                return version.equals("2.1.0") && sha256.equals(sha256Unchecked(PACKAGE));
-            }
-
-            @Override
-            public boolean isCancelled() {
-                return false;
-            }
-
-            @Override
-            public void verify(byte[] data, byte[] signature) throws UpdateException {
-                verifyWith(List.of(vendor.getPublic()), data, signature);
-            }
-        };
+        OfferRequest refusing = new TestOfferRequest("1.0.0")
+                .refusing((version, sha256) -> version.equals("2.1.0") && sha256.equals(sha256(PACKAGE)))
+                .verifiedBy((data, sig) -> verifyWith(List.of(vendor.getPublic()), data, sig));
         assertEquals(Optional.empty(), provider(settings(s.uri("/release.json"))).offer(refusing));
-    }
-
-    static String sha256Unchecked(byte[] b) {
-        try {
-            return sha256(b);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Test
@@ -408,10 +306,10 @@ class HttpProviderTest {
         HttpProvider p = provider(settings(s.uri("/release.json")));
         UpdateOffer o = p.offer(check("2.0.0", null)).orElseThrow();
 
-        Fetch f = fetch(p, o);
+        TestFetchRequest f = fetch(p, o);
 
-        assertArrayEquals(PACKAGE, Files.readAllBytes(f.target));
-        assertEquals(PACKAGE.length, f.lastProgress);
+        assertArrayEquals(PACKAGE, Files.readAllBytes(f.target()));
+        assertEquals(PACKAGE.length, f.lastBytes());
     }
 
     @Test
@@ -426,8 +324,8 @@ class HttpProviderTest {
                 ex.getResponseBody().write(PACKAGE);
             }
         });
-        Fetch f = fetch(provider(settings(null)), offerOf(s, "/p.zip", PACKAGE.length));
-        assertArrayEquals(PACKAGE, Files.readAllBytes(f.target));
+        TestFetchRequest f = fetch(provider(settings(null)), offerOf(s, "/p.zip", PACKAGE.length));
+        assertArrayEquals(PACKAGE, Files.readAllBytes(f.target()));
         assertEquals(2, calls.get());
     }
 
@@ -459,9 +357,9 @@ class HttpProviderTest {
             ex.getResponseBody().write(PACKAGE, from, PACKAGE.length - from);
         });
 
-        Fetch f = fetch(provider(settings(null)), offerOf(s, "/p.zip", PACKAGE.length));
+        TestFetchRequest f = fetch(provider(settings(null)), offerOf(s, "/p.zip", PACKAGE.length));
 
-        assertArrayEquals(PACKAGE, Files.readAllBytes(f.target));
+        assertArrayEquals(PACKAGE, Files.readAllBytes(f.target()));
         List<TestServer.Seen> gets = s.seen("/p.zip");
         assertEquals(2, gets.size());
         assertNull(gets.get(0).headers().getFirst("Range"));
@@ -474,7 +372,7 @@ class HttpProviderTest {
         TestServer s = server().file("/p.zip", PACKAGE, "\"p\"");
         Path target = tmp.resolve("staged.zip");
         Files.write(target, java.util.Arrays.copyOf(PACKAGE, 1000));
-        Fetch f = new Fetch(offerOf(s, "/p.zip", PACKAGE.length), target, -1);
+        TestFetchRequest f = new TestFetchRequest(offerOf(s, "/p.zip", PACKAGE.length), target);
         provider(settings(null)).fetch(f);
         assertArrayEquals(PACKAGE, Files.readAllBytes(target));
         assertEquals("bytes=1000-", s.seen("/p.zip").get(0).headers().getFirst("Range"));
@@ -488,7 +386,7 @@ class HttpProviderTest {
         });
         Path target = tmp.resolve("staged.zip");
         Files.write(target, new byte[1000]); // not even the right bytes: a 200 replaces them
-        provider(settings(null)).fetch(new Fetch(offerOf(s, "/p.zip", PACKAGE.length), target, -1));
+        provider(settings(null)).fetch(new TestFetchRequest(offerOf(s, "/p.zip", PACKAGE.length), target));
         assertArrayEquals(PACKAGE, Files.readAllBytes(target));
     }
 
@@ -530,8 +428,8 @@ class HttpProviderTest {
             }
         });
         Settings one = new Settings("", Duration.ofSeconds(2), Duration.ofSeconds(1), 0, null, Duration.ofMillis(20));
-        Fetch f = fetch(provider(one), offerOf(s, "/p.zip", PACKAGE.length));
-        assertArrayEquals(PACKAGE, Files.readAllBytes(f.target));
+        TestFetchRequest f = fetch(provider(one), offerOf(s, "/p.zip", PACKAGE.length));
+        assertArrayEquals(PACKAGE, Files.readAllBytes(f.target()));
     }
 
     @Test
@@ -559,7 +457,7 @@ class HttpProviderTest {
         });
         Path target = tmp.resolve("staged.zip");
         UpdateException e = assertThrows(UpdateException.class,
-                () -> provider(settings(null)).fetch(new Fetch(offerOf(s, "/p.zip", 100_000), target, -1)));
+                () -> provider(settings(null)).fetch(new TestFetchRequest(offerOf(s, "/p.zip", 100_000), target)));
         assertEquals(UpdateResult.VALIDATION_FAILURE, e.result());
         assertTrue(Files.size(target) <= 100_000, "never more than declared: " + Files.size(target));
         assertEquals(1, s.seen("/p.zip").size(), "not retried");
@@ -591,12 +489,17 @@ class HttpProviderTest {
                 }
             }
         });
-        Fetch f = new Fetch(offerOf(s, "/p.zip", PACKAGE.length), tmp.resolve("staged.zip"), 20_000);
+        TestFetchRequest f = new TestFetchRequest(offerOf(s, "/p.zip", PACKAGE.length), tmp.resolve("staged.zip"))
+                .onProgress(x -> {
+                    if (x.lastBytes() >= 20_000) {
+                        x.cancel();
+                    }
+                });
         long t0 = System.nanoTime();
         UpdateException e = assertThrows(UpdateException.class, () -> provider(settings(null)).fetch(f));
         assertEquals(UpdateResult.IDLE, e.result());
         assertTrue((System.nanoTime() - t0) / 1_000_000 < 1000);
-        assertTrue(f.lastProgress < PACKAGE.length);
+        assertTrue(f.lastBytes() < PACKAGE.length);
         assertEquals(1, s.seen("/p.zip").size(), "not retried");
     }
 

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ocfupdate.pstat.api.UpdateResult;
 import org.ocfupdate.pstat.api.provider.UpdateException;
 import org.ocfupdate.pstat.api.provider.UpdateOffer;
+import org.ocfupdate.testsupport.TestFetchRequest;
 
 /** HTTPS from a server whose certificate a private CA issued (made with openssl for each run). */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -78,11 +79,11 @@ class HttpsTest {
         HttpProvider p = HttpProviderTest.provider(settings(https.uri("/r.json").toString(), caPem));
 
         UpdateOffer o = p.offer(HttpProviderTest.check("2.0.0", null)).orElseThrow();
-        HttpProviderTest.Fetch f = new HttpProviderTest.Fetch(o, tmp.resolve("staged.zip"), -1);
+        TestFetchRequest f = new TestFetchRequest(o, tmp.resolve("staged.zip"));
         p.fetch(f);
 
         assertEquals(https.uri("/p.zip"), o.location());
-        assertArrayEquals(pkg, Files.readAllBytes(f.target));
+        assertArrayEquals(pkg, Files.readAllBytes(f.target()));
     }
 
     @Test

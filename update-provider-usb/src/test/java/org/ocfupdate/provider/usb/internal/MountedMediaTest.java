@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocfupdate.pstat.api.provider.UpdateOffer;
+import org.ocfupdate.testsupport.TestFetchRequest;
 
 /**
  * Real filesystems mounted onto a folder that already exists in a root, as an fstab entry for {@code /mnt/usb}
@@ -73,9 +74,9 @@ class MountedMediaTest {
                 assertEquals("medium " + usb + " with 2.0.0", p.status());
                 UpdateOffer o = p.offer(offerRequest("1.0.0")).orElseThrow();
                 assertEquals(usb.resolve("ocf-update/update.zip").toUri(), o.location());
-                TestSupport.Fetch f = new TestSupport.Fetch(o, tmp.resolve("package.zip.part"));
+                TestFetchRequest f = new TestFetchRequest(o, tmp.resolve("package.zip.part"));
                 p.fetch(f);
-                assertEquals(-1, Files.mismatch(usb.resolve("ocf-update/update.zip"), f.target));
+                assertEquals(-1, Files.mismatch(usb.resolve("ocf-update/update.zip"), f.target()));
             } finally {
                 assertEquals(0, run("umount", usb.toString()).exit());
             }

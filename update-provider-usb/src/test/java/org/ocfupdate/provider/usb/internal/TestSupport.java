@@ -3,91 +3,27 @@ package org.ocfupdate.provider.usb.internal;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import org.ocfupdate.pstat.api.provider.FetchRequest;
 import org.ocfupdate.pstat.api.provider.OfferRequest;
-import org.ocfupdate.pstat.api.provider.UpdateOffer;
+import org.ocfupdate.testsupport.TestOfferRequest;
 
-/** Requests as the engine makes them, waiting, and shell commands for the tests that mount filesystems. */
+/** Offer requests as the engine makes them, waiting, and shell commands for the tests that mount filesystems. */
 final class TestSupport {
     private TestSupport() {
     }
 
     static OfferRequest offerRequest(String running, String... refused) {
-        return new OfferRequest() {
-            @Override
-            public String runningVersion() {
-                return running;
-            }
-
-            @Override
-            public Optional<URI> location() {
-                return Optional.empty();
-            }
-
-            @Override
-            public boolean wasRefused(String version, String sha256) {
-                return Set.of(refused).contains(version);
-            }
-
-            @Override
-            public boolean isCancelled() {
-                return false;
-            }
-
-            @Override
-            public void verify(byte[] data, byte[] signature) {
-                throw new AssertionError("this provider does not verify metadata");
-            }
-        };
-    }
-
-    /** A fetch into {@code target} recording progress; {@code onProgress} runs at each report (may cancel). */
-    static final class Fetch implements FetchRequest {
-        final UpdateOffer offer;
-        final Path target;
-        final List<long[]> progress = new CopyOnWriteArrayList<>();
-        volatile boolean cancelled;
-        volatile java.util.function.Consumer<Fetch> onProgress = f -> { };
-
-        Fetch(UpdateOffer offer, Path target) {
-            this.offer = offer;
-            this.target = target;
-        }
-
-        @Override
-        public UpdateOffer offer() {
-            return offer;
-        }
-
-        @Override
-        public Path target() {
-            return target;
-        }
-
-        @Override
-        public void progress(long bytes, long total) {
-            progress.add(new long[] {bytes, total});
-            onProgress.accept(this);
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return cancelled;
-        }
+        return new TestOfferRequest(running).refusing((version, sha256) -> Set.of(refused).contains(version));
     }
 
     static void await(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {

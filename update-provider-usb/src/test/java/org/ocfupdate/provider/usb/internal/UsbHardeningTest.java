@@ -8,7 +8,6 @@ import static org.ocfupdate.provider.usb.internal.TestSupport.await;
 import static org.ocfupdate.provider.usb.internal.TestSupport.offerRequest;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocfupdate.pstat.api.provider.OfferRequest;
 import org.ocfupdate.pstat.api.provider.UpdateOffer;
+import org.ocfupdate.testsupport.TestOfferRequest;
 
 /**
  * Issue 12: a medium with a hostile manifest (item 8), refusals keyed by version and digest (item 13), and a
@@ -65,33 +65,10 @@ class UsbHardeningTest {
 
     /** The engine's answers as History gives them: refusals by version and digest. */
     static OfferRequest refusing(String running, Map<String, Set<String>> refused) {
-        return new OfferRequest() {
-            @Override
-            public String runningVersion() {
-                return running;
-            }
-
-            @Override
-            public Optional<URI> location() {
-                return Optional.empty();
-            }
-
-            @Override
-            public boolean wasRefused(String version, String sha256) {
-                Set<String> digests = refused.getOrDefault(version, Set.of());
-                return sha256 == null ? !digests.isEmpty() : digests.contains(sha256);
-            }
-
-            @Override
-            public boolean isCancelled() {
-                return false;
-            }
-
-            @Override
-            public void verify(byte[] data, byte[] signature) {
-                throw new AssertionError("this provider does not verify metadata");
-            }
-        };
+        return new TestOfferRequest(running).refusing((version, sha256) -> {
+            Set<String> digests = refused.getOrDefault(version, Set.of());
+            return sha256 == null ? !digests.isEmpty() : digests.contains(sha256);
+        });
     }
 
     // ---- item 8: a hostile manifest ----

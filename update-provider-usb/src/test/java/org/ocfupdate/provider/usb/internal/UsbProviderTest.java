@@ -26,6 +26,7 @@ import org.ocfupdate.pstat.api.UpdateResult;
 import org.ocfupdate.pstat.api.provider.UpdateException;
 import org.ocfupdate.pstat.api.provider.UpdateOffer;
 import org.ocfupdate.pstat.api.provider.UpdateOutcome;
+import org.ocfupdate.testsupport.TestFetchRequest;
 
 /** The provider on real folders under temporary roots, with a fake pstat. */
 class UsbProviderTest {
@@ -265,7 +266,7 @@ class UsbProviderTest {
         UpdateOffer o = p.offer(offerRequest("1.0.0")).orElseThrow();
         Path target = target();
         Files.writeString(target, "a partial earlier transfer that is longer than nothing");
-        TestSupport.Fetch f = new TestSupport.Fetch(o, target);
+        TestFetchRequest f = new TestFetchRequest(o, target);
 
         p.fetch(f);
 
@@ -286,14 +287,18 @@ class UsbProviderTest {
         Path root = root("media");
         TestPackages.write(root.resolve("STICK/p.zip"), "2.0.0", 1 << 20);
         UsbProvider p = provider(true, root);
-        TestSupport.Fetch f = new TestSupport.Fetch(p.offer(offerRequest("1.0.0")).orElseThrow(), target());
-        f.onProgress = x -> x.cancelled = x.progress.size() >= 2;
+        TestFetchRequest f = new TestFetchRequest(p.offer(offerRequest("1.0.0")).orElseThrow(), target());
+        f.onProgress(x -> {
+            if (x.progress.size() >= 2) {
+                x.cancel();
+            }
+        });
 
         UpdateException e = assertThrows(UpdateException.class, () -> p.fetch(f));
 
         assertEquals(UpdateResult.IDLE, e.result());
         assertEquals(2, f.progress.size(), "stopped at the next buffer");
-        assertFalse(Files.exists(f.target), "partial file deleted");
+        assertFalse(Files.exists(f.target()), "partial file deleted");
     }
 
     @Test
@@ -301,14 +306,14 @@ class UsbProviderTest {
         Path root = root("media");
         Path pkg = TestPackages.write(root.resolve("STICK/ocf-update/p.zip"), "2.0.0", 1 << 20);
         UsbProvider p = provider(true, root);
-        TestSupport.Fetch f = new TestSupport.Fetch(p.offer(offerRequest("1.0.0")).orElseThrow(), target());
-        f.onProgress = x -> {
+        TestFetchRequest f = new TestFetchRequest(p.offer(offerRequest("1.0.0")).orElseThrow(), target());
+        f.onProgress(x -> {
             try {
                 TestSupport.deleteTree(root.resolve("STICK"));
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        };
+        });
 
         UpdateException e = assertThrows(UpdateException.class, () -> p.fetch(f));
 
@@ -316,7 +321,7 @@ class UsbProviderTest {
         assertTrue(e.getMessage().contains(pkg.toString()) && e.getMessage().contains("medium removed"),
                 e.getMessage());
         assertEquals(1, f.progress.size());
-        assertFalse(Files.exists(f.target), "partial file deleted");
+        assertFalse(Files.exists(f.target()), "partial file deleted");
     }
 
     @Test
@@ -327,7 +332,7 @@ class UsbProviderTest {
         UpdateOffer o = p.offer(offerRequest("1.0.0")).orElseThrow();
         TestSupport.deleteTree(root.resolve("STICK"));
 
-        UpdateException e = assertThrows(UpdateException.class, () -> p.fetch(new TestSupport.Fetch(o, target())));
+        UpdateException e = assertThrows(UpdateException.class, () -> p.fetch(new TestFetchRequest(o, target())));
 
         assertEquals(UpdateResult.CONNECTION_FAILURE, e.result());
         assertTrue(e.getMessage().contains(pkg.toString()), e.getMessage());
@@ -340,14 +345,14 @@ class UsbProviderTest {
         UsbProvider p = provider(true, root);
         UpdateOffer o = p.offer(offerRequest("1.0.0")).orElseThrow();
         TestPackages.append(pkg, 4 << 20); // "a fake huge file": it goes on beyond what the check saw
-        TestSupport.Fetch f = new TestSupport.Fetch(o, target());
+        TestFetchRequest f = new TestFetchRequest(o, target());
 
         UpdateException e = assertThrows(UpdateException.class, () -> p.fetch(f));
 
         assertEquals(UpdateResult.VALIDATION_FAILURE, e.result());
         assertTrue(e.getMessage().contains("grew past the offered " + o.size()), e.getMessage());
         assertTrue(f.progress.get(f.progress.size() - 1)[0] <= o.size(), "never more than offered");
-        assertFalse(Files.exists(f.target));
+        assertFalse(Files.exists(f.target()));
     }
 
     /**
@@ -371,12 +376,12 @@ class UsbProviderTest {
             Files.setPosixFilePermissions(staging, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
         }
         try {
-            TestSupport.Fetch f = new TestSupport.Fetch(o, staging.resolve("package.zip.part"));
+            TestFetchRequest f = new TestFetchRequest(o, staging.resolve("package.zip.part"));
             UpdateException e = assertThrows(UpdateException.class, () -> p.fetch(f));
             assertEquals(UpdateResult.NOT_ENOUGH_FLASH, e.result());
-            assertTrue(e.getMessage().contains(f.target.toString()), e.getMessage());
+            assertTrue(e.getMessage().contains(f.target().toString()), e.getMessage());
             assertTrue(e.getMessage().contains(mounted ? "read-only" : "denied"), e.getMessage());
-            assertFalse(Files.exists(f.target));
+            assertFalse(Files.exists(f.target()));
         } finally {
             if (mounted) {
                 TestSupport.run("umount", staging.toString());
@@ -397,12 +402,12 @@ class UsbProviderTest {
         var r = TestSupport.run("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", staging.toString());
         assumeTrue(r.exit() == 0, "a small tmpfs cannot be mounted here: " + r.output());
         try {
-            TestSupport.Fetch f = new TestSupport.Fetch(o, staging.resolve("package.zip.part"));
+            TestFetchRequest f = new TestFetchRequest(o, staging.resolve("package.zip.part"));
             UpdateException e = assertThrows(UpdateException.class, () -> p.fetch(f));
             assertEquals(UpdateResult.NOT_ENOUGH_FLASH, e.result());
-            assertTrue(e.getMessage().contains("full") && e.getMessage().contains(f.target.toString()),
+            assertTrue(e.getMessage().contains("full") && e.getMessage().contains(f.target().toString()),
                     e.getMessage());
-            assertFalse(Files.exists(f.target), "partial file deleted");
+            assertFalse(Files.exists(f.target()), "partial file deleted");
         } finally {
             TestSupport.run("umount", staging.toString());
         }

@@ -1,0 +1,192 @@
+package org.ocfupdate.gateway.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Collection;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.core.server.resources.Resource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.ocfupdate.pstat.api.CoapEndpoints;
+import org.ocfupdate.pstat.api.Dpm;
+import org.ocfupdate.pstat.api.PstatChange;
+import org.ocfupdate.pstat.api.PstatService;
+import org.ocfupdate.pstat.api.provider.UpdateProvider;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+
+/** The real bundles in a real Felix: components come up, the CoAP whiteboard serves, pstat answers. */
+class GatewayBundlesTest {
+    static final BundleContext CONTEXT = FrameworkUtil.getBundle(GatewayBundlesTest.class).getBundleContext();
+    static final CBORMapper CBOR = new CBORMapper();
+    static Configuration coapConfig;
+
+    @BeforeAll
+    static synchronized void ephemeralPortWithoutMulticast() throws Exception {
+        if (coapConfig != null) {
+            return;
+        }
+        ConfigurationAdmin ca = service(ConfigurationAdmin.class);
+        coapConfig = ca.getConfiguration("org.ocfupdate.coap", "?");
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("host", "127.0.0.1");
+        props.put("port", 0);
+        props.put("securePort", 0);
+        props.put("multicast", false);
+        coapConfig.update(props);
+    }
+
+    static <T> T service(Class<T> type) throws InterruptedException {
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(CONTEXT, type, null);
+        tracker.open();
+        T s = tracker.waitForService(TimeUnit.SECONDS.toMillis(20));
+        assertNotNull(s, type.getSimpleName() + " not registered");
+        return s;
+    }
+
+    /** The provider {@code name} whose registration also matches {@code filter} (e.g. its ranking), once there. */
+    static UpdateProvider awaitProvider(String name, String filter) throws Exception {
+        for (int i = 0; i < 400; i++) {
+            Collection<ServiceReference<UpdateProvider>> refs = CONTEXT
+                    .getServiceReferences(UpdateProvider.class, "(&(provider.name=" + name + ")" + filter + ")");
+            if (!refs.isEmpty()) {
+                return CONTEXT.getService(refs.iterator().next());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no " + name + " provider with " + filter);
+    }
+
+    static String base() throws InterruptedException {
+        // wait for the endpoint of the ephemeral-port configuration, not the default one
+        for (int i = 0; i < 200; i++) {
+            CoapEndpoints eps = service(CoapEndpoints.class);
+            if (eps.coap().getPort() != 5683 && eps.coaps().getPort() != 5684) {
+                return "coap://127.0.0.1:" + eps.coap().getPort();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("CoAP endpoint did not move to the configured ephemeral port");
+    }
+
+    private static org.eclipse.californium.core.network.CoapEndpoint ownerEndpoint;
+
+    /**
+     * A client of {@code path} over DTLS with the owner's PSK (from {@code data/credentials/owner.properties}): what
+     * everything but discovery needs. All such clients share one DTLS endpoint; don't shut it down.
+     */
+    static synchronized CoapClient ownerClient(String path) throws Exception {
+        base(); // the test configuration's endpoints are up
+        CoapEndpoints eps = service(CoapEndpoints.class);
+        if (ownerEndpoint == null) {
+            java.util.Properties owner = new java.util.Properties();
+            try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(CONTEXT.getProperty("gateway.home"),
+                    "data", "credentials", "owner.properties"))) {
+                owner.load(in);
+            }
+            org.eclipse.californium.scandium.config.DtlsConfig.register();
+            var cfg = org.eclipse.californium.elements.config.Configuration.createStandardWithoutFile();
+            var dtls = org.eclipse.californium.scandium.config.DtlsConnectorConfig.builder(cfg)
+                    .set(org.eclipse.californium.scandium.config.DtlsConfig.DTLS_ROLE,
+                            org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole.CLIENT_ONLY)
+                    .setAdvancedPskStore(new org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore(
+                            owner.getProperty("identity"),
+                            owner.getProperty("key").getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                    .build();
+            ownerEndpoint = new org.eclipse.californium.core.network.CoapEndpoint.Builder().setConfiguration(cfg)
+                    .setConnector(new org.eclipse.californium.scandium.DTLSConnector(dtls)).build();
+        }
+        CoapClient client = new CoapClient("coaps://127.0.0.1:" + eps.coaps().getPort() + path);
+        client.setEndpoint(ownerEndpoint);
+        return client;
+    }
+
+    @Test
+    void allGatewayBundlesAreActive() {
+        for (Bundle b : CONTEXT.getBundles()) {
+            if (b.getSymbolicName().startsWith("org.ocfupdate.") && b.getHeaders().get("Fragment-Host") == null) {
+                assertEquals(Bundle.ACTIVE, b.getState(), b.getSymbolicName() + " is not active");
+            }
+        }
+    }
+
+    @Test
+    void servesDeviceAndDiscoveryOverCoap() throws Exception {
+        CoapClient client = new CoapClient(base() + "/oic/d");
+        try {
+            CoapResponse d = client.get();
+            assertEquals(ResponseCode.CONTENT, d.getCode());
+            assertEquals(10000, d.getOptions().getContentFormat());
+            JsonNode device = CBOR.readTree(d.getPayload());
+            assertTrue(device.get("sv").asText().matches("\\d+\\.\\d+\\.\\d+"), device.toString());
+            client.setURI(base() + "/oic/res?rt=oic.r.pstat");
+            JsonNode links = CBOR.readTree(client.get().getPayload());
+            assertEquals(1, links.size());
+            assertEquals("/oic/sec/pstat", links.get(0).get("href").asText());
+            assertEquals(3, links.get(0).get("p").get("bm").asInt(), "pstat is discoverable and observable");
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void anyBundleCanContributeAResource() throws Exception {
+        CoapResource hello = new CoapResource("ignored") {
+            @Override
+            public void handleGET(CoapExchange exchange) {
+                exchange.respond("hi");
+            }
+        };
+        hello.getAttributes().addResourceType("x.org.example.hello");
+        hello.getAttributes().addInterfaceDescription("oic.if.r");
+        ServiceRegistration<Resource> reg = CONTEXT.registerService(Resource.class, hello,
+                new Hashtable<>(Map.of("ocf.href", "/example/hello")));
+        CoapClient client = new CoapClient(base() + "/example/hello");
+        CoapClient owner = ownerClient("/example/hello");
+        try {
+            // access control covers whiteboard resources too: plain CoAP is refused, the owner over DTLS served
+            assertEquals(ResponseCode.UNAUTHORIZED, client.get().getCode());
+            assertEquals("hi", owner.get().getResponseText());
+            client.setURI(base() + "/oic/res?rt=x.org.example.hello");
+            assertEquals(1, CBOR.readTree(client.get().getPayload()).size());
+            reg.unregister();
+            assertEquals(ResponseCode.NOT_FOUND, owner.get().getCode());
+        } finally {
+            client.shutdown();
+            owner.shutdown();
+        }
+    }
+
+    @Test
+    void pstatServiceRunsACheckToIdle() throws Exception {
+        PstatService pstat = service(PstatService.class);
+        List<Integer> tms = new java.util.concurrent.CopyOnWriteArrayList<>();
+        pstat.addListener(p -> tms.add(p.tm()));
+        pstat.update(PstatChange.tm(Dpm.ISAC), true);
+        for (int i = 0; i < 100 && pstat.current().tm() != 0; i++) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, pstat.current().tm());
+        assertTrue(tms.contains(Dpm.ISAC), "the check was visible as tm 256: " + tms);
+    }
+}
