@@ -418,7 +418,7 @@ public class PstatServiceImpl implements PstatService {
 
     /** Asks the machine to start the action of {@code tm} bit {@code bit}; its refusal is the client's 4.00. */
     private void act(int bit, URI location) throws PstatRefusedException {
-        Event e = bit == Dpm.ISAC ? new Event.CheckRequested(false, location)
+        Event e = bit == Dpm.ISAC ? new Event.CheckRequested(location)
                 : bit == Dpm.ISVV ? new Event.ValidateRequested(location) : new Event.InstallRequested(true, location);
         UpdateMachine.Answer a = machine.ask(e);
         if (!a.accepted()) {

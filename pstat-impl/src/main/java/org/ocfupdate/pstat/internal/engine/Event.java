@@ -11,8 +11,11 @@ import org.ocfupdate.pstat.api.provider.UpdateOutcome;
  */
 public sealed interface Event {
 
-    /** tm 256: look for newer software. {@code byDevice}: the device starts it itself (timer, a provider's news). */
-    record CheckRequested(boolean byDevice, URI location) implements Event {
+    /**
+     * tm 256 from a client, {@code /oc/swu} or the console: look for newer software. (The checks the device starts
+     * itself come from {@link Tick} and {@link ProviderNews}.)
+     */
+    record CheckRequested(URI location) implements Event {
     }
 
     /** tm 64: find the offer and validate it. */

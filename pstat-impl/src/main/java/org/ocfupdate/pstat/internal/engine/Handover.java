@@ -54,7 +54,9 @@ public interface Handover {
                     ServiceReference<?>[] refs = system.getServiceReferences(CompletionStage.class.getName(),
                             "(" + PROPERTY + "=running)");
                     for (ServiceReference<?> r : refs == null ? new ServiceReference<?>[0] : refs) {
-                        if (system.getService(r) instanceof CompletionStage<?> c) {
+                        Object s = system.getService(r);
+                        system.ungetService(r); // the future stays usable; no use count is left behind
+                        if (s instanceof CompletionStage<?> c) {
                             return Optional.of(c);
                         }
                     }

@@ -194,7 +194,7 @@ class TransitionsTest {
             m.start();
             m.awaitStarted();
             switch (state) {
-                case NEW_VERSION_CHECK -> m.ask(new Event.CheckRequested(false, null));
+                case NEW_VERSION_CHECK -> m.ask(new Event.CheckRequested(null));
                 case VERSION_VALIDATION -> m.ask(new Event.ValidateRequested(null));
                 case UPGRADING -> m.ask(new Event.InstallRequested(true, null));
                 default -> { }
@@ -223,7 +223,7 @@ class TransitionsTest {
     /** One event of {@code type}, for the running action {@code action}. */
     private static Event event(Class<?> type, long action) {
         if (type == Event.CheckRequested.class) {
-            return new Event.CheckRequested(false, null);
+            return new Event.CheckRequested(null);
         } else if (type == Event.ValidateRequested.class) {
             return new Event.ValidateRequested(null);
         } else if (type == Event.InstallRequested.class) {
