@@ -70,9 +70,9 @@ public class Readiness {
             }
         }
         var ref = context.getServiceReference(CoapEndpoints.class);
-        // an installation interrupted by the last stop is being rolled back (pstat-impl's InstallLock): ready once
-        // the gateway runs what it will keep running
-        if (ref != null && System.getProperties().get("org.ocfupdate.installing") == null) {
+        // an installation interrupted by the last stop is being rolled back (pstat-impl's Handover, a CompletionStage
+        // service of the system bundle): ready once the gateway runs what it will keep running
+        if (ref != null && !installing()) {
             CoapEndpoints eps = context.getService(ref);
             if (eps != null) {
                 long jvm = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
@@ -86,6 +86,16 @@ public class Readiness {
         }
         if (System.currentTimeMillis() - started > GIVE_UP_MS) {
             fail("the CoAP server did not start within " + GIVE_UP_MS / 1000 + " s");
+        }
+    }
+
+    private boolean installing() {
+        try {
+            var running = context.getServiceReferences(java.util.concurrent.CompletionStage.class.getName(),
+                    "(org.ocfupdate.installation=running)");
+            return running != null && running.length > 0;
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e); // a constant filter
         }
     }
 

@@ -13,7 +13,7 @@ import org.ocfupdate.pstat.internal.engine.Engine;
 import org.ocfupdate.pstat.internal.engine.Job;
 
 /** A fake of our own Engine: each step waits for a permit when {@link #gated}, then does what it was told. */
-final class FakeEngine implements Engine {
+class FakeEngine implements Engine {
     volatile String offered;
     volatile UpdateResult validateFails;
     volatile UpdateResult installFails;

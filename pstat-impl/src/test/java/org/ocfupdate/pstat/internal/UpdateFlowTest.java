@@ -33,6 +33,8 @@ class UpdateFlowTest {
     SvrStore store;
     History history;
     PstatServiceImpl pstat;
+    /** The installation running in this simulated process, handed from one revision to the next. */
+    org.ocfupdate.pstat.internal.engine.Handover jvm = org.ocfupdate.pstat.internal.engine.Handover.inMemory();
 
     @BeforeEach
     void start() throws Exception {
@@ -43,7 +45,7 @@ class UpdateFlowTest {
     void start(boolean autoInstall) throws Exception {
         store = new SvrStore(dir.resolve("svr"), "1.0.0");
         history = new History(dir.resolve("history"));
-        pstat = new PstatServiceImpl(store, engine, history, autoInstall);
+        pstat = new PstatServiceImpl(store, engine, history, autoInstall, null, jvm);
         seen.clear();
         pstat.addListener(seen::add);
     }
@@ -61,7 +63,7 @@ class UpdateFlowTest {
 
     /** A new process: the installer thread of the old one is gone (its lock with it). */
     void crashRestart() throws Exception {
-        System.getProperties().remove(org.ocfupdate.pstat.internal.engine.InstallLock.KEY);
+        jvm = org.ocfupdate.pstat.internal.engine.Handover.inMemory();
         restart();
     }
 

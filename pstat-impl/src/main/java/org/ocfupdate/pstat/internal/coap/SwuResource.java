@@ -66,7 +66,12 @@ public class SwuResource extends OcfResource implements PstatListener {
     private final ResourceStore store;
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "ocf-swu-schedule"));
-    private Settings settings;
+    /**
+     * Written under this object's lock, read without it: a notification is built on the state machine's thread
+     * (docs/architecture.md, Threads), which must not wait for a POST that holds the lock while it waits for the
+     * machine's answer.
+     */
+    private volatile Settings settings;
     private ScheduledFuture<?> pending;
 
     @Activate
@@ -121,10 +126,7 @@ public class SwuResource extends OcfResource implements PstatListener {
 
     @Override
     protected Map<String, Object> representation(CoapExchange exchange) {
-        Settings s;
-        synchronized (this) {
-            s = settings;
-        }
+        Settings s = settings;
         UpdateStatus status = pstat.status();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("purl", s.purl());

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Set;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -112,21 +113,25 @@ public class UpdateEngine implements Engine {
         // An installation still running in this JVM (this bundle was just updated by it) is left alone. One that the
         // process did not finish is rolled back on a thread of its own, like an installation: the rollback may
         // update this very bundle, which must never happen inside its activation. The state machine waits for its
-        // outcome through the InstallLock, as for an installation that updated it.
-        if (InstallLock.running() == null && installer.interrupted().isPresent()) {
-            CompletableFuture<String> lock = InstallLock.begin();
+        // outcome through the Handover, as for an installation that updated it.
+        Handover handover = Handover.of(context);
+        if (handover.running().isEmpty() && installer.interrupted().isPresent()) {
+            CompletableFuture<UpdateOutcome> lock = handover.begin();
+            Instant began = Instant.now();
             new Thread(() -> {
-                String outcome;
+                UpdateResult result = UpdateResult.UPGRADE_FAILURE;
+                String reason;
                 try {
                     awaitFrameworkStarted();
-                    outcome = installer.recover().map(v -> UpdateResult.UPGRADE_FAILURE.code() + " the installation of "
-                            + v + " was interrupted by a restart and rolled back").orElse(UpdateResult.UPGRADE_FAILURE.code()
-                            + " the installation was interrupted by a restart");
+                    reason = installer.recover().map(v -> "the installation of " + v
+                            + " was interrupted by a restart and rolled back")
+                            .orElse("the installation was interrupted by a restart");
                 } catch (Throwable t) {
                     LOG.error("Rolling back the interrupted installation failed", t);
-                    outcome = UpdateResult.UPGRADE_FAILURE.code() + " rolling back the interrupted installation failed: " + t;
+                    reason = "rolling back the interrupted installation failed: " + t;
                 }
-                InstallLock.end(lock, outcome);
+                handover.end(lock, new UpdateOutcome(UpdateOutcome.Action.INSTALL, null, result, reason, began,
+                        Duration.between(began, Instant.now())));
             }, "ocf-installer").start();
         }
     }
