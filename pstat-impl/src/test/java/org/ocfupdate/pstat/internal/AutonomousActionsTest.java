@@ -308,6 +308,12 @@ class AutonomousActionsTest {
         awaitState(UpdateState.IDLE);
         assertEquals("cancelled by fake: the server cancelled it", pstat.history().get(pstat.history().size() - 1)
                 .reason());
+        // the cancelled validation returns from the fake's gate by itself; until it has, it could take one of the
+        // permits below, and the new validation would then wait out the gate's 10 s (two loaded runs failed so)
+        for (int i = 0; i < 1000 && engine.validations == 0; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, engine.validations, "the cancelled validation never returned");
 
         pstat.update(PstatChange.tm(Dpm.ISSU), true);
         engine.permits.release(2);
