@@ -137,6 +137,7 @@ class AutonomousUpdateTest {
         trust = ca.getConfiguration("org.ocfupdate.trust", "?");
         trustBefore = trust.getProperties();
         trust.update(new Hashtable<>(Map.of("keys", pub.toString())));
+        GatewayBundlesTest.awaitTrusted(key.getPublic());
         pstatBefore = ca.getConfiguration(PSTAT_PID, "?").getProperties();
         registration = GatewayBundlesTest.CONTEXT.registerService(UpdateProvider.class, provider,
                 new Hashtable<>(Map.of("provider.name", "itest-spi2", "service.ranking", 40_000)));
@@ -201,6 +202,9 @@ class AutonomousUpdateTest {
             assertTrue(LocalTime.now().isBefore(opens), "validated before the window " + window + " opened");
             int checked = provider.checks.get();
             await(() -> provider.checks.get() > checked, "periodic checks go on while it waits");
+            // the provider counts the check while the device is in new_version_check: that check ends in
+            // version_available again (its offer is the staged package), which must then still wait for the window
+            await(() -> pstat.current().update() != UpdateState.NEW_VERSION_CHECK, "the periodic check ended");
             assertEquals(UpdateState.VERSION_AVAILABLE, pstat.current().update(), "waits for the window " + window);
 
             await(() -> next.equals(pstat.status().runningVersion())

@@ -77,6 +77,23 @@ class GatewayBundlesTest {
         throw new AssertionError("no " + name + " provider with " + filter);
     }
 
+    /**
+     * Waits until the engine trusts {@code key}: ConfigAdmin delivers a configuration asynchronously, and a package
+     * checked before it arrived fails "does not verify with any trusted key" (a loaded itests run failed so).
+     */
+    static void awaitTrusted(java.security.PublicKey key) throws Exception {
+        String fingerprint = java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
+        for (int i = 0; i < 400; i++) {
+            if (service(org.ocfupdate.pstat.api.PstatService.class).trustedKeys().stream()
+                    .anyMatch(k -> k.fingerprint().equals(fingerprint))) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the engine never trusted the key " + fingerprint);
+    }
+
     static String base() throws InterruptedException {
         // wait for the endpoint of the ephemeral-port configuration, not the default one
         for (int i = 0; i < 200; i++) {

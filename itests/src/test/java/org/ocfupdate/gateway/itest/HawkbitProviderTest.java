@@ -83,6 +83,7 @@ class HawkbitProviderTest {
         var trust = ca.getConfiguration(TRUST_PID, "?");
         trustBefore = trust.getProperties();
         trust.update(new Hashtable<>(Map.of("keys", pub.toString())));
+        GatewayBundlesTest.awaitTrusted(key.getPublic());
         Path pkg = SignedPackages.write(work.resolve("gateway-" + next + ".zip"), key, next,
                 Map.of("files/hawkbit-itest.txt", ("installed from hawkBit, " + next + "\n").getBytes()));
         server = new MiniDdiServer(next, Files.readAllBytes(pkg), closed -> {

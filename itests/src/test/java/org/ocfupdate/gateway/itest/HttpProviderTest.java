@@ -56,6 +56,7 @@ class HttpProviderTest {
         var trust = ca.getConfiguration(TRUST_PID, "?");
         trustBefore = trust.getProperties();
         trust.update(new Hashtable<>(Map.of("keys", pub.toString())));
+        GatewayBundlesTest.awaitTrusted(key.getPublic());
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", ex -> {
             requests.add(ex.getRequestMethod() + " " + ex.getRequestURI().getPath());

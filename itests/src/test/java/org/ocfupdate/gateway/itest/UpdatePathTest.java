@@ -77,6 +77,7 @@ class UpdatePathTest {
         SignedPackages.writePublicKey(key, pub);
         trust = GatewayBundlesTest.service(ConfigurationAdmin.class).getConfiguration("org.ocfupdate.trust", "?");
         trust.update(new Hashtable<>(Map.of("keys", pub.toString())));
+        GatewayBundlesTest.awaitTrusted(key.getPublic());
         provider = GatewayBundlesTest.CONTEXT.registerService(UpdateProvider.class, new FolderProvider(),
                 // ranked above the USB provider, which has ranking 0 and is registered first (ties go to the oldest)
                 new Hashtable<>(Map.of("provider.name", "itest-folder", "service.ranking", 50)));

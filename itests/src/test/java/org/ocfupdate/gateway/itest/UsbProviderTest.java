@@ -55,6 +55,7 @@ class UsbProviderTest {
         Configuration trust = ca.getConfiguration(TRUST_PID, "?");
         trustBefore = trust.getProperties();
         trust.update(new Hashtable<>(Map.of("keys", pub.toString())));
+        GatewayBundlesTest.awaitTrusted(key.getPublic());
         Configuration usb = ca.getConfiguration(USB_PID, "?");
         usbBefore = usb.getProperties();
         usb.update(new Hashtable<>(Map.of("roots", root.toString(), "checkOnInsert", true,
