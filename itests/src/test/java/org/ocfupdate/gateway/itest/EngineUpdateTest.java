@@ -1,6 +1,7 @@
 package org.ocfupdate.gateway.itest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.ocfupdate.gateway.itest.UpdatePathTest.awaitIdleAfterUpgrade;
 import static org.ocfupdate.gateway.itest.UpdatePathTest.bundle;
 import static org.ocfupdate.gateway.itest.UpdatePathTest.bumpBundle;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
@@ -34,7 +36,8 @@ import org.osgi.framework.Bundle;
 /**
  * An update of the update core's own bundle (update-engine: the state machine, the engine and the installer that run
  * the installation) through a signed package, as {@link UpdatePathTest} updates pstat-impl: it completes and reports
- * its outcome to the new revision, and one whose engine cannot start is rolled back and reported by the old one.
+ * its outcome to the new revision, and one whose engine cannot start is rolled back and reported by the old one. And
+ * what the step to this layout needs: a package that brings a bundle an updated one depends on.
  */
 class EngineUpdateTest {
     static final String ENGINE = "org.ocfupdate.update.engine";
@@ -101,6 +104,77 @@ class EngineUpdateTest {
         UpdateRecord last = history.get(history.size() - 1);
         assertEquals(next, last.to(), last.toString());
         assertEquals(UpdateResult.UPGRADE_FAILURE, last.result(), last.toString());
+    }
+
+    /**
+     * The step from the layout before update-engine to the split one: a package updates a bundle whose new revision
+     * needs a package of a bundle the gateway does not have yet, listed after it. The installer installs the new
+     * bundle and both resolve; when the installation fails, the new bundle is uninstalled and the updated one is back.
+     */
+    @Test
+    void aPackageBringsABundleThatAnUpdatedBundleNeedsAndRemovesItOnRollback() throws Exception {
+        Bundle user = GatewayBundlesTest.CONTEXT.installBundle("itest:user",
+                new ByteArrayInputStream(jar("org.ocfupdate.test.user", "1.0.0", null, null)));
+        try {
+            user.start();
+            PstatService pstat = GatewayBundlesTest.service(PstatService.class);
+            String next = operationalIdleAndNextVersion(pstat);
+            Map<String, byte[]> failing = new LinkedHashMap<>();
+            failing.put("bundles/user.jar", jar("org.ocfupdate.test.user", "2.0.0", "org.ocfupdate.test.lib", null));
+            failing.put("bundles/lib.jar", jar("org.ocfupdate.test.lib", "1.0.0", null, "org.ocfupdate.test.lib"));
+            failing.put("bundles/broken.jar", withActivator(jar("org.ocfupdate.test.broken2", "1.0.0", null, null),
+                    "no.such.Activator"));
+            offer(next, failing);
+            pstat.update(PstatChange.tm(Dpm.ISSU), true);
+            awaitIdleAfterUpgrade();
+            assertEquals(UpdateResult.UPGRADE_FAILURE, GatewayBundlesTest.service(PstatService.class).status().result());
+            assertNull(UpdatePathTest.bundleOrNull("org.ocfupdate.test.lib"), "the new bundle was uninstalled");
+            assertNull(UpdatePathTest.bundleOrNull("org.ocfupdate.test.broken2"), "the broken bundle was uninstalled");
+            assertEquals("1.0.0", bundle("org.ocfupdate.test.user").getVersion().toString(), "the former revision");
+            assertEquals(Bundle.ACTIVE, bundle("org.ocfupdate.test.user").getState());
+
+            Map<String, byte[]> artifacts = new LinkedHashMap<>(failing);
+            artifacts.remove("bundles/broken.jar");
+            offer(next, artifacts);
+            pstat = GatewayBundlesTest.service(PstatService.class);
+            pstat.update(PstatChange.tm(Dpm.ISSU), true);
+            awaitIdleAfterUpgrade();
+            PstatService now = GatewayBundlesTest.service(PstatService.class);
+            assertEquals(UpdateResult.SUCCESS, now.status().result(), now.history().toString());
+            assertEquals(next, device().get("sv").asText());
+            assertEquals("2.0.0", bundle("org.ocfupdate.test.user").getVersion().toString());
+            assertEquals(Bundle.ACTIVE, bundle("org.ocfupdate.test.user").getState());
+            assertEquals(Bundle.ACTIVE, bundle("org.ocfupdate.test.lib").getState(), "the new bundle was installed");
+        } finally {
+            for (String bsn : List.of("org.ocfupdate.test.user", "org.ocfupdate.test.lib")) {
+                Bundle b = UpdatePathTest.bundleOrNull(bsn);
+                if (b != null) {
+                    b.uninstall();
+                }
+            }
+        }
+    }
+
+    static byte[] jar(String bsn, String version, String imports, String exports) throws IOException {
+        Manifest m = new Manifest();
+        Attributes a = m.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", bsn);
+        a.putValue("Bundle-Version", version);
+        if (imports != null) {
+            a.putValue("Import-Package", imports);
+        }
+        if (exports != null) {
+            a.putValue("Export-Package", exports);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarOutputStream out = new JarOutputStream(bytes, m)) {
+            out.putNextEntry(new JarEntry("readme.txt"));
+            out.write(("bundle " + bsn).getBytes());
+            out.closeEntry();
+        }
+        return bytes.toByteArray();
     }
 
     /** The jar with a Bundle-Activator that does not exist: the bundle fails to start. */
