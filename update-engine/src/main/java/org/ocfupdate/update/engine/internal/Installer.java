@@ -238,7 +238,7 @@ public final class Installer {
                 Bundle existing = find(c.symbolicName());
                 try (InputStream in = Files.newInputStream(source)) {
                     if (existing != null) {
-                        existing.update(in);
+                        replace(existing, in);
                         touched.add(existing);
                     } else {
                         touched.add(system.installBundle(c.location(), in));
@@ -269,7 +269,7 @@ public final class Installer {
                 } else if (Files.exists(Path.of(c.backup()))) {
                     try (InputStream in = Files.newInputStream(Path.of(c.backup()))) {
                         if (b != null) {
-                            b.update(in);
+                            replace(b, in);
                             touched.add(b);
                         } else {
                             touched.add(system.installBundle(c.location(), in));
@@ -295,6 +295,7 @@ public final class Installer {
             refreshAndStart(touched);
         } catch (RuntimeException e) {
             LOG.error("Restarting bundles after the rollback failed: {}", e.getMessage());
+            startPersistentlyStarted(); // the bundles after the one that did not start (stopped transiently)
         }
         if (!awaitHealthy()) {
             LOG.error("The gateway is not healthy {} s after rolling back the installation of {}", healthTimeoutMs / 1000,
@@ -315,6 +316,19 @@ public final class Installer {
         } catch (IOException e) {
             LOG.warn("Cannot clean up after installing {}: {}", version, e.getMessage());
         }
+    }
+
+    /**
+     * Updates {@code b} without starting it: an active bundle's update starts the new revision at once, before the
+     * package's later bundles are in place, and a new revision that needs one of them (update-engine, new, for the
+     * pstat-impl after the split) fails to resolve. Stopped transiently, it stays meant to run; {@link
+     * #refreshAndStart} starts it with the others.
+     */
+    private static void replace(Bundle b, InputStream in) throws BundleException {
+        if (b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING) {
+            b.stop(Bundle.STOP_TRANSIENT);
+        }
+        b.update(in);
     }
 
     private void refreshAndStart(List<Bundle> touched) {
