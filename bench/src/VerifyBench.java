@@ -1,8 +1,8 @@
 import java.nio.file.Path;
 import java.util.List;
 
-import org.ocfupdate.pstat.internal.pkg.Keys;
-import org.ocfupdate.pstat.internal.pkg.PackageVerifier;
+import org.ocfupdate.gateway.support.Keys;
+import org.ocfupdate.update.engine.internal.pkg.PackageVerifier;
 
 /**
  * Verifies a package N times in one JVM, as the running gateway does (the JIT warm after the first pass), and

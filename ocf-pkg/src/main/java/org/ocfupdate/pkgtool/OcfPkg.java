@@ -1,10 +1,10 @@
 package org.ocfupdate.pkgtool;
 
 import org.ocfupdate.pstat.api.provider.SemanticVersion;
-import org.ocfupdate.pstat.internal.pkg.Keys;
-import org.ocfupdate.pstat.internal.pkg.Manifest;
-import org.ocfupdate.pstat.internal.pkg.PackageException;
-import org.ocfupdate.pstat.internal.pkg.PackageVerifier;
+import org.ocfupdate.gateway.support.Keys;
+import org.ocfupdate.update.engine.internal.pkg.Manifest;
+import org.ocfupdate.update.engine.internal.pkg.PackageException;
+import org.ocfupdate.update.engine.internal.pkg.PackageVerifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

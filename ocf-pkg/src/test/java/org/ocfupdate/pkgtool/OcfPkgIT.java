@@ -107,7 +107,8 @@ class OcfPkgIT {
                 String n = e.getName();
                 assertFalse(n.matches("META-INF/[^/]*\\.(SF|RSA|DSA|EC)") || n.endsWith("module-info.class"), n);
                 if (n.endsWith(".class")) {
-                    assertTrue(n.startsWith("org/ocfupdate/pstat/internal/pkg/") || n.startsWith("org/ocfupdate/pkgtool/")
+                    assertTrue(n.startsWith("org/ocfupdate/update/engine/internal/pkg/")
+                            || n.startsWith("org/ocfupdate/gateway/support/Keys") || n.startsWith("org/ocfupdate/pkgtool/")
                             || n.equals("org/ocfupdate/pstat/api/provider/SemanticVersion.class")
                             || n.matches("(META-INF/versions/\\d+/)?com/fasterxml/jackson/.*"), n);
                 }

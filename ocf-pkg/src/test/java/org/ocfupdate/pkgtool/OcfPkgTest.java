@@ -1,8 +1,8 @@
 package org.ocfupdate.pkgtool;
 
 import org.ocfupdate.pstat.api.provider.SemanticVersion;
-import org.ocfupdate.pstat.internal.pkg.Keys;
-import org.ocfupdate.pstat.internal.pkg.PackageVerifier;
+import org.ocfupdate.gateway.support.Keys;
+import org.ocfupdate.update.engine.internal.pkg.PackageVerifier;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -48,7 +48,7 @@ public class FrameworkShutdownHook {
             if (system instanceof Framework framework) {
                 framework.waitForStop(STOP_TIMEOUT_MS);
             }
-            // a bundle that must end the process (pstat-impl after a rollback it could not make healthy) says so here
+            // a bundle that must end the process (update-engine after a rollback it could not make healthy) says so here
             Runtime.getRuntime().halt(Math.max(exitStatus, Integer.getInteger("gateway.exitStatus", 0)));
         } catch (BundleException | RuntimeException e) {
             System.err.println("gateway: stopping the framework failed: " + e);

@@ -70,7 +70,7 @@ public class Readiness {
             }
         }
         var ref = context.getServiceReference(CoapEndpoints.class);
-        // an installation interrupted by the last stop is being rolled back (pstat-impl's Handover, a CompletionStage
+        // an installation interrupted by the last stop is being rolled back (update-engine's Handover, a CompletionStage
         // service of the system bundle): ready once the gateway runs what it will keep running
         if (ref != null && !installing()) {
             CoapEndpoints eps = context.getService(ref);

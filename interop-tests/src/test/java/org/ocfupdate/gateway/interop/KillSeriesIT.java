@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 12.2: kill -9 at random points of installations that update pstat-impl (the bundle running the state
- * machine and the installer) and the USB provider. After every kill the very next start is ready and serving, and
+ * Issue 12.2: kill -9 at random points of installations that update pstat-impl (the OCF device, whose store the
+ * state machine of update-engine uses: the machine restarts with it) and the USB provider. After every kill the very next start is ready and serving, and
  * what it reports is what it runs: {@code sv} is the version of the installed pstat-impl, either the one before or
  * the new one, never a mix. {@code -Dkill.rounds=N} (default 4 here; bench/kill-series.sh runs 25).
  */

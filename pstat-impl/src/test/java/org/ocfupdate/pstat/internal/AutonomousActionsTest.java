@@ -19,16 +19,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ocfupdate.update.engine.internal.UpdateMachineComponent;
 import org.ocfupdate.pstat.api.Dpm;
 import org.ocfupdate.pstat.api.Pstat;
 import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.UpdateResult;
 import org.ocfupdate.pstat.api.UpdateState;
 import org.ocfupdate.pstat.api.provider.UpdateOutcome;
-import org.ocfupdate.pstat.internal.engine.CheckSchedule;
-import org.ocfupdate.pstat.internal.engine.History;
-import org.ocfupdate.pstat.internal.engine.InstallWindow;
-import org.ocfupdate.pstat.internal.engine.UpdateClock;
+import org.ocfupdate.update.engine.internal.CheckSchedule;
+import org.ocfupdate.update.engine.internal.History;
+import org.ocfupdate.update.engine.internal.InstallWindow;
+import org.ocfupdate.update.engine.internal.UpdateClock;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 
 /**
@@ -63,7 +64,7 @@ class AutonomousActionsTest {
     SvrStore store;
     History history;
     CheckSchedule schedule;
-    PstatServiceImpl pstat;
+    TestPstat pstat;
 
     @BeforeEach
     void offer() {
@@ -74,7 +75,7 @@ class AutonomousActionsTest {
         store = new SvrStore(dir.resolve("svr"), "1.0.0");
         history = new History(dir.resolve("history"));
         schedule = new CheckSchedule(dir.resolve("schedule"), clock, new Random(1));
-        pstat = new PstatServiceImpl(store, engine, history, PstatServiceImpl.settings(config(autoInstall, interval,
+        pstat = new TestPstat(store, engine, history, UpdateMachineComponent.settings(config(autoInstall, interval,
                 window), null), null, schedule, clock, 0, () -> true, Duration.ZERO);
         seen.clear();
         pstat.addListener(seen::add);
@@ -88,11 +89,11 @@ class AutonomousActionsTest {
         }
     }
 
-    static PstatServiceImpl.Config config(boolean autoInstall, int interval, String window) {
-        return new PstatServiceImpl.Config() {
+    static UpdateMachineComponent.Config config(boolean autoInstall, int interval, String window) {
+        return new UpdateMachineComponent.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
-                return PstatServiceImpl.Config.class;
+                return UpdateMachineComponent.Config.class;
             }
 
             @Override
@@ -246,9 +247,9 @@ class AutonomousActionsTest {
         awaitState(UpdateState.VERSION_AVAILABLE);
         pstat.tick();
         assertEquals(UpdateState.VERSION_AVAILABLE, pstat.current().update());
-        assertEquals(InstallWindow.NEVER, PstatServiceImpl.settings(config(true, 0, "2am-4am"), null).window());
+        assertEquals(InstallWindow.NEVER, UpdateMachineComponent.settings(config(true, 0, "2am-4am"), null).window());
         assertEquals(InstallWindow.parse("02:00-03:00"),
-                PstatServiceImpl.settings(config(true, 0, "25:00"), InstallWindow.parse("02:00-03:00")).window(),
+                UpdateMachineComponent.settings(config(true, 0, "25:00"), InstallWindow.parse("02:00-03:00")).window(),
                 "a bad change keeps the window in force");
     }
 

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 import org.ocfupdate.pstat.api.UpdateResult;
 import org.ocfupdate.pstat.api.provider.UpdateException;
 import org.ocfupdate.pstat.api.provider.UpdateOffer;
-import org.ocfupdate.pstat.internal.engine.Engine;
-import org.ocfupdate.pstat.internal.engine.Job;
+import org.ocfupdate.update.engine.internal.Engine;
+import org.ocfupdate.update.engine.internal.Job;
 
 /** A fake of our own Engine: each step waits for a permit when {@link #gated}, then does what it was told. */
 class FakeEngine implements Engine {

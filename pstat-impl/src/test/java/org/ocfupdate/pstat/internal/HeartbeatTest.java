@@ -22,9 +22,9 @@ import org.ocfupdate.pstat.api.Dpm;
 import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.ProviderInfo;
 import org.ocfupdate.pstat.api.TrustedKey;
-import org.ocfupdate.pstat.internal.engine.Engine;
-import org.ocfupdate.pstat.internal.engine.History;
-import org.ocfupdate.pstat.internal.engine.Job;
+import org.ocfupdate.update.engine.internal.Engine;
+import org.ocfupdate.update.engine.internal.History;
+import org.ocfupdate.update.engine.internal.Job;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 
 /**
@@ -34,7 +34,7 @@ import org.ocfupdate.pstat.internal.svr.SvrStore;
 class HeartbeatTest {
     @TempDir
     Path dir;
-    PstatServiceImpl pstat;
+    TestPstat pstat;
     final StallingEngine engine = new StallingEngine();
     final BlockingQueue<String> beats = new LinkedBlockingQueue<>();
 
@@ -97,7 +97,7 @@ class HeartbeatTest {
 
     @BeforeEach
     void start() throws Exception {
-        pstat = new PstatServiceImpl(new SvrStore(dir.resolve("svr"), "1.0.0"), engine,
+        pstat = new TestPstat(new SvrStore(dir.resolve("svr"), "1.0.0"), engine,
                 new History(dir.resolve("history")), false);
     }
 

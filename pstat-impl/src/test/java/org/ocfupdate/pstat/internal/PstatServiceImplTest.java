@@ -25,14 +25,14 @@ import org.ocfupdate.pstat.api.Pstat;
 import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatRefusedException;
 import org.ocfupdate.pstat.api.UpdateState;
-import org.ocfupdate.pstat.internal.engine.History;
+import org.ocfupdate.update.engine.internal.History;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 
 class PstatServiceImplTest {
     @TempDir
     Path dir;
     SvrStore store;
-    PstatServiceImpl pstat;
+    TestPstat pstat;
     final FakeEngine engine = new FakeEngine();
     final List<Pstat> seen = new CopyOnWriteArrayList<>();
     History history;
@@ -42,7 +42,7 @@ class PstatServiceImplTest {
         store = new SvrStore(dir, "1.0.0");
         history = new History(dir.resolve("history"));
         engine.gated = true;
-        pstat = new PstatServiceImpl(store, engine, history, false);
+        pstat = new TestPstat(store, engine, history, false);
         pstat.addListener(seen::add);
     }
 
@@ -58,9 +58,9 @@ class PstatServiceImplTest {
         engine.permits.release();
     }
 
-    PstatServiceImpl restart() throws Exception {
+    TestPstat restart() throws Exception {
         pstat.deactivate();
-        return new PstatServiceImpl(new SvrStore(dir, "1.0.0"), engine, new History(dir.resolve("history")), false);
+        return new TestPstat(new SvrStore(dir, "1.0.0"), engine, new History(dir.resolve("history")), false);
     }
 
     @Test

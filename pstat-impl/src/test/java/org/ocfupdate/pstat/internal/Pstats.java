@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import org.ocfupdate.pstat.api.PstatService;
-import org.ocfupdate.pstat.internal.engine.History;
+import org.ocfupdate.update.engine.internal.History;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 
 /** The real pstat state machine for tests in other packages (its constructor is the package's). */
@@ -13,10 +13,10 @@ public final class Pstats {
     }
 
     public static PstatService create(SvrStore store, Path dir) throws IOException {
-        return new PstatServiceImpl(store, new FakeEngine(), new History(dir.resolve("history")), false);
+        return new TestPstat(store, new FakeEngine(), new History(dir.resolve("history")), false);
     }
 
     public static void stop(PstatService pstat) throws InterruptedException {
-        ((PstatServiceImpl) pstat).deactivate();
+        ((TestPstat) pstat).deactivate();
     }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocfupdate.pstat.api.UpdateState;
-import org.ocfupdate.pstat.internal.engine.History;
+import org.ocfupdate.update.engine.internal.History;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 
 /**
@@ -22,7 +22,7 @@ import org.ocfupdate.pstat.internal.svr.SvrStore;
 class RecoveryOffThreadTest {
     @TempDir
     Path dir;
-    PstatServiceImpl pstat;
+    TestPstat pstat;
     final CountDownLatch constructed = new CountDownLatch(1);
     volatile boolean sawConstructorReturn;
     volatile String restagedOn;
@@ -53,7 +53,7 @@ class RecoveryOffThreadTest {
     void theStagedPackageIsVerifiedAgainOnTheMachinesThreadAfterTheConstructorReturned() throws Exception {
         SvrStore store = new SvrStore(dir.resolve("svr"), "1.0.0");
         store.save(store.state().withUpdate(UpdateState.VERSION_AVAILABLE, 0).withOutcome(0, "1.1.0"));
-        pstat = new PstatServiceImpl(store, engine, new History(dir.resolve("history")), false);
+        pstat = new TestPstat(store, engine, new History(dir.resolve("history")), false);
         // the resources add their listeners in their activate: that must not wait for the recovery either
         java.util.List<org.ocfupdate.pstat.api.Pstat> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         pstat.addListener(seen::add);

@@ -20,8 +20,8 @@ import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatRefusedException;
 import org.ocfupdate.pstat.api.UpdateResult;
 import org.ocfupdate.pstat.api.UpdateState;
-import org.ocfupdate.pstat.internal.engine.Engine;
-import org.ocfupdate.pstat.internal.engine.History;
+import org.ocfupdate.update.engine.internal.Engine;
+import org.ocfupdate.update.engine.internal.History;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 
 /** The software-update state machine of docs/software-update.md §2 driven with a fake engine. */
@@ -32,9 +32,9 @@ class UpdateFlowTest {
     final List<Pstat> seen = new CopyOnWriteArrayList<>();
     SvrStore store;
     History history;
-    PstatServiceImpl pstat;
+    TestPstat pstat;
     /** The installation running in this simulated process, handed from one revision to the next. */
-    org.ocfupdate.pstat.internal.engine.Handover jvm = org.ocfupdate.pstat.internal.engine.Handover.inMemory();
+    org.ocfupdate.update.engine.internal.Handover jvm = org.ocfupdate.update.engine.internal.Handover.inMemory();
 
     @BeforeEach
     void start() throws Exception {
@@ -45,7 +45,7 @@ class UpdateFlowTest {
     void start(boolean autoInstall) throws Exception {
         store = new SvrStore(dir.resolve("svr"), "1.0.0");
         history = new History(dir.resolve("history"));
-        pstat = new PstatServiceImpl(store, engine, history, autoInstall, null, jvm);
+        pstat = new TestPstat(store, engine, history, autoInstall, null, jvm);
         seen.clear();
         pstat.addListener(seen::add);
     }
@@ -63,7 +63,7 @@ class UpdateFlowTest {
 
     /** A new process: the installer thread of the old one is gone (its lock with it). */
     void crashRestart() throws Exception {
-        jvm = org.ocfupdate.pstat.internal.engine.Handover.inMemory();
+        jvm = org.ocfupdate.update.engine.internal.Handover.inMemory();
         restart();
     }
 

@@ -17,9 +17,9 @@ import org.ocfupdate.pstat.api.UpdateState;
 import org.ocfupdate.pstat.api.ProviderInfo;
 import org.ocfupdate.pstat.api.TrustedKey;
 import org.ocfupdate.pstat.api.provider.UpdateException;
-import org.ocfupdate.pstat.internal.engine.Engine;
-import org.ocfupdate.pstat.internal.engine.History;
-import org.ocfupdate.pstat.internal.engine.Job;
+import org.ocfupdate.update.engine.internal.Engine;
+import org.ocfupdate.update.engine.internal.History;
+import org.ocfupdate.update.engine.internal.Job;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 
 /**
@@ -29,7 +29,7 @@ import org.ocfupdate.pstat.internal.svr.SvrStore;
 class WorkerRobustnessTest {
     @TempDir
     Path dir;
-    PstatServiceImpl pstat;
+    TestPstat pstat;
 
     /** Our FakeEngine, whose check throws {@link #failNext} once. */
     static final class ThrowingEngine implements Engine {
@@ -93,7 +93,7 @@ class WorkerRobustnessTest {
     void anErrorFromACheckEndsTheActionAndTheNextCheckRuns() throws Exception {
         ThrowingEngine engine = new ThrowingEngine();
         SvrStore store = new SvrStore(dir.resolve("svr"), "1.0.0");
-        pstat = new PstatServiceImpl(store, engine, new History(dir.resolve("history")), false);
+        pstat = new TestPstat(store, engine, new History(dir.resolve("history")), false);
         engine.failNext = new StackOverflowError("thrown by the test");
 
         pstat.update(PstatChange.tm(Dpm.ISAC), true);

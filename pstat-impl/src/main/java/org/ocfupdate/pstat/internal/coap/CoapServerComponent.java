@@ -47,7 +47,7 @@ import org.ocfupdate.pstat.api.CoapEndpoints;
 import org.ocfupdate.pstat.internal.svr.AccessControl;
 import org.ocfupdate.pstat.internal.svr.Ace;
 import org.ocfupdate.pstat.internal.svr.Credentials;
-import org.ocfupdate.pstat.internal.svr.GatewayHome;
+import org.ocfupdate.gateway.support.GatewayHome;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;

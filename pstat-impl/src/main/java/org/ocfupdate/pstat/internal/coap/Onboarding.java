@@ -18,7 +18,7 @@ import org.ocfupdate.pstat.api.OwnershipTransfer;
 import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatRefusedException;
 import org.ocfupdate.pstat.api.PstatService;
-import org.ocfupdate.pstat.internal.svr.GatewayHome;
+import org.ocfupdate.gateway.support.GatewayHome;
 import org.ocfupdate.pstat.internal.svr.OnboardingConfig;
 import org.ocfupdate.pstat.internal.svr.SvrState;
 import org.ocfupdate.pstat.internal.svr.SvrStore;

@@ -19,7 +19,7 @@ import org.eclipse.californium.scandium.dtls.SignatureAndHashAlgorithm;
 import org.eclipse.californium.scandium.dtls.cipher.CipherSuite.CertificateKeyAlgorithm;
 import org.eclipse.californium.scandium.dtls.cipher.XECDHECryptography.SupportedGroup;
 import org.eclipse.californium.scandium.dtls.x509.CertificateProvider;
-import org.ocfupdate.pstat.internal.pkg.Keys;
+import org.ocfupdate.gateway.support.Keys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

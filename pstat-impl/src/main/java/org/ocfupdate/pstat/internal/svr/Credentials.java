@@ -1,5 +1,6 @@
 package org.ocfupdate.pstat.internal.svr;
 
+import org.ocfupdate.gateway.support.GatewayHome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,7 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.ocfupdate.pstat.api.Pstat;
 import org.ocfupdate.pstat.api.PstatListener;
 import org.ocfupdate.pstat.api.PstatService;
-import org.ocfupdate.pstat.internal.store.AtomicStore;
+import org.ocfupdate.gateway.support.AtomicStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;

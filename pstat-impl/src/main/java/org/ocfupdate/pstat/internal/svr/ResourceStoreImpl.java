@@ -1,5 +1,6 @@
 package org.ocfupdate.pstat.internal.svr;
 
+import org.ocfupdate.gateway.support.GatewayHome;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -8,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import org.ocfupdate.pstat.api.ResourceStore;
-import org.ocfupdate.pstat.internal.store.AtomicStore;
+import org.ocfupdate.gateway.support.AtomicStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;

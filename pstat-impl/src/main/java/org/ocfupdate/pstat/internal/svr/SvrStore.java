@@ -1,5 +1,6 @@
 package org.ocfupdate.pstat.internal.svr;
 
+import org.ocfupdate.gateway.support.GatewayHome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -10,7 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.ocfupdate.pstat.internal.store.AtomicStore;
+import org.ocfupdate.gateway.support.AtomicStore;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;

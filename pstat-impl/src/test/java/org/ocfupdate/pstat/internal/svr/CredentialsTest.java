@@ -178,7 +178,7 @@ class CredentialsTest {
         byte[] ownerKey = c.psk(owner).orElseThrow();
         Files.createDirectories(data.resolve("svr"));
         // as a store written before this rule could hold it
-        new org.ocfupdate.pstat.internal.store.AtomicStore(data.resolve("svr"), "cred.json").save(JSON.writeValueAsBytes(
+        new org.ocfupdate.gateway.support.AtomicStore(data.resolve("svr"), "cred.json").save(JSON.writeValueAsBytes(
                 java.util.Map.of("creds", List.of(psk(owner, "planted-key-planted-key").withId(1).toMap(true)))));
         assertArrayEquals(ownerKey, new Credentials(data, owner, null).psk(owner).orElseThrow());
     }

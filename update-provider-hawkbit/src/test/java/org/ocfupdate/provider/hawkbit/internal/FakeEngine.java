@@ -20,7 +20,7 @@ import org.ocfupdate.testsupport.TestFetchRequest;
 import org.ocfupdate.testsupport.TestOfferRequest;
 
 /**
- * Our own SPI's engine side, played by the test (the real engine is pstat-impl's): it records what the provider tells
+ * Our own SPI's engine side, played by the test (the real engine is update-engine's): it records what the provider tells
  * it and runs the provider's offer and fetch as the engine would, telling outcomes as the test decides.
  */
 final class FakeEngine implements ProviderContext, Device {
