@@ -156,25 +156,14 @@ class EngineUpdateTest {
     }
 
     static byte[] jar(String bsn, String version, String imports, String exports) throws IOException {
-        Manifest m = new Manifest();
-        Attributes a = m.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", bsn);
-        a.putValue("Bundle-Version", version);
+        Map<String, String> headers = new java.util.HashMap<>();
         if (imports != null) {
-            a.putValue("Import-Package", imports);
+            headers.put("Import-Package", imports);
         }
         if (exports != null) {
-            a.putValue("Export-Package", exports);
+            headers.put("Export-Package", exports);
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarOutputStream out = new JarOutputStream(bytes, m)) {
-            out.putNextEntry(new JarEntry("readme.txt"));
-            out.write(("bundle " + bsn).getBytes());
-            out.closeEntry();
-        }
-        return bytes.toByteArray();
+        return UpdatePathTest.bundleJarWith(bsn, version, headers);
     }
 
     /** The jar with a Bundle-Activator that does not exist: the bundle fails to start. */

@@ -355,15 +355,18 @@ class UpdatePathTest {
     }
 
     static byte[] bundleJar(String bsn, String version, String activator) throws IOException {
+        return bundleJarWith(bsn, version, activator == null ? Map.of() : Map.of("Bundle-Activator", activator));
+    }
+
+    /** A bundle of one text file with these further manifest headers (Import-Package, Bundle-Activator, ...). */
+    static byte[] bundleJarWith(String bsn, String version, Map<String, String> headers) throws IOException {
         Manifest m = new Manifest();
         Attributes a = m.getMainAttributes();
         a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         a.putValue("Bundle-ManifestVersion", "2");
         a.putValue("Bundle-SymbolicName", bsn);
         a.putValue("Bundle-Version", version);
-        if (activator != null) {
-            a.putValue("Bundle-Activator", activator);
-        }
+        headers.forEach(a::putValue);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (JarOutputStream out = new JarOutputStream(bytes, m)) {
             out.putNextEntry(new JarEntry("readme.txt"));
