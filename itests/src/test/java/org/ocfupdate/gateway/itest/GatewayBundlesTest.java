@@ -79,15 +79,27 @@ class GatewayBundlesTest {
 
     /**
      * Waits until the engine trusts {@code key}: ConfigAdmin delivers a configuration asynchronously, and a package
-     * checked before it arrived fails "does not verify with any trusted key" (a loaded itests run failed so).
+     * checked before it arrived fails "does not verify with any trusted key" (a loaded itests run failed so). One
+     * clean-clone run saw the delivery take over 20 s (ConfigAdmin's and SCR's events are handled on one thread): after
+     * 5 s the threads are printed once, so that the next such run shows what held it.
      */
     static void awaitTrusted(java.security.PublicKey key) throws Exception {
         String fingerprint = java.util.HexFormat.of().formatHex(
                 java.security.MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
-        for (int i = 0; i < 400; i++) {
+        for (int i = 0; i < 1200; i++) {
             if (service(org.ocfupdate.pstat.api.PstatService.class).trustedKeys().stream()
                     .anyMatch(k -> k.fingerprint().equals(fingerprint))) {
                 return;
+            }
+            if (i == 100) {
+                StringBuilder threads = new StringBuilder();
+                Thread.getAllStackTraces().forEach((t, stack) -> {
+                    threads.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
+                    for (StackTraceElement e : stack) {
+                        threads.append("    at ").append(e).append('\n');
+                    }
+                });
+                System.out.println("awaitTrusted: the trusted key has not arrived after 5 s; threads:\n" + threads);
             }
             Thread.sleep(50);
         }
