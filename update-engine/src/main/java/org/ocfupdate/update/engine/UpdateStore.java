@@ -5,7 +5,8 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * What the state machine needs of the device it updates (pstat-impl registers it as a service): its persisted update
- * fields, whether it is operational, and the running version. The machine calls it on its own thread only.
+ * fields, whether it is operational, and the running version. The machine calls it on its own thread, except
+ * {@link #load} and {@link #runningVersion}: the status view reads them from any thread, and they must not wait.
  */
 @ConsumerType
 public interface UpdateStore {

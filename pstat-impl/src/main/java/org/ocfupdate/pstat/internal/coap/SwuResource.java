@@ -133,7 +133,7 @@ public class SwuResource extends OcfResource implements PstatListener {
         m.put("nv", status.offeredVersion() == null ? "" : status.offeredVersion());
         m.put("signed", "vendor");
         m.put("swupdateaction", s.action());
-        m.put("swupdatestate", pstat.current().update().swUpdateState());
+        m.put("swupdatestate", status.state().swUpdateState()); // status() never waits (UpdateMachine)
         m.put("swupdateresult", status.result().code());
         m.put("updatetime", s.updatetime());
         if (status.lastUpdate() != null) {

@@ -76,11 +76,11 @@ public final class UpdateMachine {
     private final CountDownLatch recovered = new CountDownLatch(1);
     private volatile Settings settings;
 
-    // owned by the machine's thread
-    private Job job;
+    // owned by the machine's thread (written only there); job, offer and staged are volatile for status()
+    private volatile Job job;
     private long jobs;
-    private Engine.Offer offer;
-    private Engine.Staged staged;
+    private volatile Engine.Offer offer;
+    private volatile Engine.Staged staged;
     private boolean active = true;
     private Instant startedAt;
 
@@ -194,16 +194,22 @@ public final class UpdateMachine {
         return settings;
     }
 
-    /** The console's view: the state with the running action's progress. */
+    /**
+     * The console's and {@code /oc/swu}'s view: the state with the running action's progress. Read without waiting
+     * for the machine: a notification runs inside a transition and may wait for a lock its reader holds
+     * (Californium's {@code CoapResource.changed()} notifies under the resource's lock, and {@code /oc/swu}'s POST
+     * calls it on a CoAP thread), so a reader that waited for the machine deadlocked the gateway. The fields are each
+     * the latest the machine wrote; a transition under way may show its saved state before its offer.
+     */
     public UpdateStatus status() {
-        return call(() -> {
-            UpdateStore.Fields f = store.load();
-            Job j = job;
-            String offeredBy = staged != null ? staged.provider() : offer != null ? offer.provider() : null;
-            return new UpdateStatus(f.state(), store.runningVersion(), f.nv(), UpdateResult.of(f.result()),
-                    f.lastUpdate(), j == null ? 0 : j.bytes(), j == null ? -1 : j.total(), offeredBy,
-                    j == null ? null : j.step());
-        });
+        UpdateStore.Fields f = store.load();
+        Job j = job;
+        Engine.Staged pkg = staged;
+        Engine.Offer o = offer;
+        String offeredBy = pkg != null ? pkg.provider() : o != null ? o.provider() : null;
+        return new UpdateStatus(f.state(), store.runningVersion(), f.nv(), UpdateResult.of(f.result()),
+                f.lastUpdate(), j == null ? 0 : j.bytes(), j == null ? -1 : j.total(), offeredBy,
+                j == null ? null : j.step());
     }
 
     /**
