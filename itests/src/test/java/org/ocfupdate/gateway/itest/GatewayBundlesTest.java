@@ -92,18 +92,30 @@ class GatewayBundlesTest {
                 return;
             }
             if (i == 100) {
-                StringBuilder threads = new StringBuilder();
-                Thread.getAllStackTraces().forEach((t, stack) -> {
-                    threads.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
-                    for (StackTraceElement e : stack) {
-                        threads.append("    at ").append(e).append('\n');
-                    }
-                });
-                System.out.println("awaitTrusted: the trusted key has not arrived after 5 s; threads:\n" + threads);
+                System.out.println("awaitTrusted: the trusted key has not arrived after 5 s; threads:\n" + threads());
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("the engine never trusted the key " + fingerprint);
+        // the threads again, in the failure itself: CI shows the failures' text, not the whole output
+        throw new AssertionError("the engine never trusted the key " + fingerprint + "; threads now:\n" + threads());
+    }
+
+    /** Every thread's stack, those of the gateway, Felix and ConfigAdmin first (who holds an event thread). */
+    static String threads() {
+        StringBuilder ours = new StringBuilder();
+        StringBuilder rest = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            StringBuilder b = new StringBuilder().append('"').append(t.getName()).append("\" ").append(t.getState())
+                    .append('\n');
+            for (StackTraceElement e : stack) {
+                b.append("    at ").append(e).append('\n');
+            }
+            boolean gateway = java.util.Arrays.stream(stack).anyMatch(e -> e.getClassName().startsWith("org.ocfupdate")
+                    || e.getClassName().startsWith("org.apache.felix.cm") || e.getClassName().startsWith(
+                            "org.apache.felix.scr"));
+            (gateway ? ours : rest).append(b);
+        });
+        return ours.append(rest).toString();
     }
 
     static String base() throws InterruptedException {

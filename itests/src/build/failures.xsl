@@ -1,0 +1,16 @@
+<?xml version="1.0"?>
+<!-- The failed and erred OSGi tests of a bnd-testing report as plain text, so that the build's own output (all that
+     CI shows) names them, with their messages and the first lines of their traces. -->
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:output method="text"/>
+  <xsl:template match="/">
+    <xsl:for-each select="//testcase[failure or error]">
+      <xsl:text>FAILED </xsl:text><xsl:value-of select="@classname"/>.<xsl:value-of select="@name"/>
+      <xsl:text>&#10;</xsl:text>
+      <xsl:for-each select="failure|error">
+        <xsl:value-of select="substring(., 1, 40000)"/>
+        <xsl:text>&#10;</xsl:text>
+      </xsl:for-each>
+    </xsl:for-each>
+  </xsl:template>
+</xsl:stylesheet>
