@@ -9,6 +9,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResource;
@@ -30,6 +31,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationListener;
 import org.osgi.util.tracker.ServiceTracker;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -98,6 +100,33 @@ class GatewayBundlesTest {
         }
         // the threads again, in the failure itself: CI shows the failures' text, not the whole output
         throw new AssertionError("the engine never trusted the key " + fingerprint + "; threads now:\n" + threads());
+    }
+
+    static final String MARKER_PID = "org.ocfupdate.itest.marker";
+    private static final AtomicInteger markers = new AtomicInteger();
+    private static ServiceRegistration<ConfigurationListener> markerListener;
+
+    /**
+     * Returns once ConfigAdmin delivered every configuration event sent before the call: it sends a marker event of
+     * its own and waits for it, as ConfigAdmin delivers its events in order on one thread.
+     */
+    static synchronized void awaitConfigurationEvents() throws Exception {
+        if (markerListener == null) {
+            markerListener = CONTEXT.registerService(ConfigurationListener.class, e -> {
+                if (MARKER_PID.equals(e.getPid())) {
+                    markers.incrementAndGet();
+                }
+            }, null);
+        }
+        int before = markers.get();
+        service(ConfigurationAdmin.class).getConfiguration(MARKER_PID, "?")
+                .update(new Hashtable<>(Map.of("n", before + 1)));
+        for (int i = 0; i < 600 && markers.get() == before; i++) {
+            Thread.sleep(50);
+        }
+        if (markers.get() == before) {
+            throw new AssertionError("ConfigAdmin delivered no event for 30 s; threads now:\n" + threads());
+        }
     }
 
     /** Every thread's stack, those of the gateway, Felix and ConfigAdmin first (who holds an event thread). */

@@ -88,9 +88,15 @@ class UsbProviderTest {
         }
     }
 
+    /**
+     * Puts a configuration back as it was; one that did not exist is deleted, and this waits until ConfigAdmin
+     * delivered the deletion: the next test may set the same PID at once, and Felix SCR 2.2 ignores a configuration
+     * created again before it handled the deletion (ConfigurationRestoreTest).
+     */
     static void restore(Configuration c, Dictionary<String, Object> before) throws Exception {
         if (before == null) {
             c.delete();
+            GatewayBundlesTest.awaitConfigurationEvents();
         } else {
             c.update(before);
         }
