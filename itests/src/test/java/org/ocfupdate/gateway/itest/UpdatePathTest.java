@@ -62,6 +62,8 @@ class UpdatePathTest {
     static ServiceRegistration<UpdateProvider> provider;
     static volatile Path offered;
     static volatile String offeredVersion;
+    /** The size the offer declares; -1: none. */
+    static volatile long offeredSize = -1;
     static final java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeAll
@@ -106,7 +108,8 @@ class UpdatePathTest {
             try {
                 String sha256 = java.util.HexFormat.of().formatHex(
                         java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
-                return Optional.of(UpdateOffer.builder(offeredVersion, p.toUri()).sha256(sha256).build());
+                return Optional.of(UpdateOffer.builder(offeredVersion, p.toUri()).sha256(sha256).size(offeredSize)
+                        .build());
             } catch (IOException | java.security.NoSuchAlgorithmException e) {
                 throw new IllegalStateException("cannot hash " + p, e);
             }
@@ -290,6 +293,27 @@ class UpdatePathTest {
         awaitIdle(pstat);
         assertEquals(before + 1, fetches.get(), "not downloaded again");
         offered = null;
+    }
+
+    /** The engine reads the free space before the download (one statvfs): an offer that cannot fit ends with 3. */
+    @Test
+    void anOfferLargerThanTheFreeSpaceIsRefusedWithResult3BeforeItsDownload() throws Exception {
+        PstatService pstat = GatewayBundlesTest.service(PstatService.class);
+        String sv = device().get("sv").asText();
+        offer(bump(bump(sv)), Map.of("files/y.txt", "y".getBytes()));
+        int before = fetches.get();
+        offeredSize = Long.MAX_VALUE / 4;
+        try {
+            pstat.update(PstatChange.tm(Dpm.ISVV), true);
+            awaitIdle(pstat);
+        } finally {
+            offeredSize = -1;
+            offered = null;
+        }
+        assertEquals(before, fetches.get(), "never downloaded");
+        var last = pstat.history().get(pstat.history().size() - 1);
+        assertEquals(org.ocfupdate.pstat.api.UpdateResult.NOT_ENOUGH_FLASH, last.result(), last.toString());
+        assertTrue(last.reason().contains("does not fit in"), last.reason());
     }
 
     static void awaitIdle(PstatService pstat) throws InterruptedException {

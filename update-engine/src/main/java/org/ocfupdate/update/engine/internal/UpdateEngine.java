@@ -464,7 +464,7 @@ public class UpdateEngine implements Engine {
         UpdateOffer o = offer.offer();
         Path part = staging.resolve("package.zip.part");
         try {
-            long usable = Files.getFileStore(staging).getUsableSpace();
+            long usable = usableSpace();
             if (o.size() > 0 && o.size() + SPACE_MARGIN > usable) {
                 throw new UpdateException(UpdateResult.NOT_ENOUGH_FLASH, "package of " + o.size()
                         + " bytes does not fit in " + usable + " bytes free under " + staging);
@@ -558,12 +558,24 @@ public class UpdateEngine implements Engine {
             expanded = saturatedAdd(expanded, a.size());
         }
         long need = saturatedAdd(saturatedAdd(expanded, expanded), SPACE_MARGIN);
-        long usable = Files.getFileStore(staging).getUsableSpace();
+        long usable = usableSpace();
         if (need > usable) {
             throw new UpdateException(UpdateResult.NOT_ENOUGH_FLASH, "installing " + m.version() + " needs " + need
                     + " bytes (twice its " + expanded + " bytes of artifacts, and 16 MiB), " + usable + " are free under "
                     + staging.getParent());
         }
+    }
+
+    /**
+     * The bytes free for this process under {@code staging}: one statvfs. {@code Files.getFileStore} reads and matches
+     * the mount table first, 2.5 ms of the 17 ms from {@code tm} 64 to {@code cm} 320 (docs/benchmarks.md).
+     */
+    private long usableSpace() throws IOException {
+        long usable = staging.toFile().getUsableSpace();
+        if (usable == 0 && !Files.isDirectory(staging)) { // File answers 0 for a path it cannot read
+            throw new IOException(staging + " is not a readable folder");
+        }
+        return usable;
     }
 
     private static long saturatedAdd(long a, long b) {

@@ -321,8 +321,12 @@ public final class UpdateMachine {
         UpdateState next = bit == Dpm.ISAC ? UpdateState.NEW_VERSION_CHECK : UpdateState.VERSION_VALIDATION;
         j.step("waiting for the worker");
         job = j;
+        // the worker starts before the first transition is stored: the provider's check (and the download) run while
+        // the state is fsynced (docs/benchmarks.md, issue 15). Its reports wait behind this event on this thread,
+        // and a state that cannot be stored cancels the job, whose reports are then dropped.
+        boolean restaging = staged != null;
+        worker.execute(() -> checkAndValidate(j, restaging));
         first(j, f.withState(next, bit));
-        worker.execute(() -> checkAndValidate(j));
         return Answer.OK;
     }
 
@@ -332,6 +336,7 @@ public final class UpdateMachine {
             store.save(f);
             return true;
         } catch (RuntimeException e) {
+            j.cancel();
             if (job == j) {
                 job = null;
             }
@@ -339,15 +344,22 @@ public final class UpdateMachine {
         }
     }
 
-    /** On the worker: finds the offer, asks the machine whether to go on, validates; every outcome is an event. */
-    private void checkAndValidate(Job j) {
+    /**
+     * On the worker: finds the offer, validates; every outcome is an event. The machine is asked whether to go on
+     * only when a package was staged as the action started (the offer may be that package: no download again);
+     * otherwise the download starts at once, while the machine still stores the action's first state, and the
+     * offer's event reaches it before the validation's does. A cancelled job stops its download by itself.
+     */
+    private void checkAndValidate(Job j, boolean restaging) {
         try {
             Optional<Engine.Offer> found = engine.check(j);
             if (found.isEmpty()) {
                 report(new Event.NoOffer(j.id()));
                 return;
             }
-            if (!report(new Event.OfferFound(j.id(), found.get())).accepted()) {
+            if (!restaging) {
+                submit(new Event.OfferFound(j.id(), found.get()));
+            } else if (!report(new Event.OfferFound(j.id(), found.get())).accepted()) {
                 return; // already staged, or the action ended meanwhile
             }
             report(new Event.Staged(j.id(), engine.validate(found.get(), j)));

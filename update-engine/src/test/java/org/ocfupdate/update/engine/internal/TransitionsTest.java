@@ -2,6 +2,8 @@ package org.ocfupdate.update.engine.internal;
 
 import org.ocfupdate.update.engine.UpdateStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -164,6 +166,98 @@ class TransitionsTest {
         }
     }
 
+    /**
+     * The worker starts before the first transition is stored (its check overlaps the fsync): when that state cannot
+     * be stored (a full disk), the request is refused, nothing was saved, the worker's job is cancelled and its report
+     * dropped, and the next request runs.
+     */
+    @Test
+    void anActionWhoseFirstStateCannotBeStoredNeverRuns() throws Exception {
+        GatedEngine engine = new GatedEngine();
+        MemoryStore store = new MemoryStore() {
+            boolean failed;
+
+            @Override
+            public void save(Fields f) {
+                if (!failed) {
+                    failed = true;
+                    throw new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
+                }
+                super.save(f);
+            }
+        };
+        UpdateMachine m = new UpdateMachine(store, engine, new History(dir.resolve("history")),
+                UpdateMachine.Settings.autoInstall(false), new CheckSchedule(null, UpdateClock.SYSTEM, new Random(1)),
+                UpdateClock.SYSTEM, Handover.inMemory(), () -> true, Duration.ZERO);
+        try {
+            m.start();
+            m.awaitStarted();
+            assertThrows(java.io.UncheckedIOException.class, () -> m.ask(new Event.ValidateRequested(null)));
+            assertEquals(UpdateState.IDLE, store.fields.state());
+            assertEquals(List.of(), store.saves);
+            engine.gate.release(); // the refused job's check returns "no offer": dropped, no transition
+            Job refused = engine.checked.poll(10, TimeUnit.SECONDS);
+            assertNotNull(refused, "the worker ran the refused job's check");
+            assertTrue(refused.isCancelled(), "the refused job was cancelled");
+            assertTrue(m.ask(new Event.CheckRequested(null)).accepted());
+            assertEquals(List.of(UpdateState.NEW_VERSION_CHECK),
+                    store.saves.stream().map(UpdateStore.Fields::state).toList());
+        } finally {
+            engine.gate.release(1000);
+            m.stop();
+        }
+    }
+
+    /**
+     * Nothing staged: the download does not wait for the first state to be stored (its fsync), nor for the machine
+     * to answer the offer; the offer still reaches the machine before the validated package, and the transitions
+     * are those of the table.
+     */
+    @Test
+    void theDownloadOverlapsTheStoringOfTheFirstState() throws Exception {
+        java.util.concurrent.CountDownLatch validating = new java.util.concurrent.CountDownLatch(1);
+        GatedEngine engine = new GatedEngine() {
+            @Override
+            public Optional<Offer> check(Job job) {
+                return Optional.of(new Offer(OFFER, "fake"));
+            }
+
+            @Override
+            public Staged validate(Offer offer, Job job) {
+                validating.countDown();
+                return STAGED;
+            }
+        };
+        MemoryStore store = new MemoryStore() {
+            @Override
+            public void save(Fields f) {
+                if (saves.isEmpty()) { // the first state is stored only once the download has started
+                    try {
+                        assertTrue(validating.await(10, TimeUnit.SECONDS), "the download waited for the store");
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                super.save(f);
+            }
+        };
+        UpdateMachine m = new UpdateMachine(store, engine, new History(dir.resolve("history")),
+                UpdateMachine.Settings.autoInstall(false), new CheckSchedule(null, UpdateClock.SYSTEM, new Random(1)),
+                UpdateClock.SYSTEM, Handover.inMemory(), () -> true, Duration.ZERO);
+        try {
+            m.start();
+            m.awaitStarted();
+            assertTrue(m.ask(new Event.ValidateRequested(null)).accepted());
+            for (int i = 0; i < 200 && store.fields.state() != UpdateState.VERSION_AVAILABLE; i++) {
+                Thread.sleep(25);
+            }
+            assertEquals(List.of("VERSION_VALIDATION/64/-", "VERSION_AVAILABLE/0/1.1.0"), store.saves.stream()
+                    .map(s -> s.state() + "/" + s.tm() + "/" + (s.nv() == null ? "-" : s.nv())).toList());
+        } finally {
+            m.stop();
+        }
+    }
+
     /** Brings a new machine into {@code state}, tells it one event of {@code type}, and describes what followed. */
     private String walk(UpdateState state, Class<?> type) throws Exception {
         Path d = dir.resolve(state + "-" + type.getSimpleName());
@@ -253,7 +347,7 @@ class TransitionsTest {
     }
 
     /** A fake of our own store: the device is operational; every save is recorded. */
-    static final class MemoryStore implements UpdateStore {
+    static class MemoryStore implements UpdateStore {
         volatile Fields fields = new Fields(UpdateState.IDLE, 0, null, 0, null, null);
         final List<Fields> saves = new CopyOnWriteArrayList<>();
 
@@ -285,8 +379,9 @@ class TransitionsTest {
     }
 
     /** A fake of our own engine whose work waits until the test ends: the running action stays where it is. */
-    static final class GatedEngine implements Engine {
+    static class GatedEngine implements Engine {
         final Semaphore gate = new Semaphore(0);
+        final java.util.concurrent.BlockingQueue<Job> checked = new java.util.concurrent.LinkedBlockingQueue<>();
         volatile Staged restaged;
 
         private void await() throws UpdateException {
@@ -302,6 +397,7 @@ class TransitionsTest {
         @Override
         public Optional<Offer> check(Job job) throws UpdateException {
             await();
+            checked.add(job);
             return Optional.empty();
         }
 
