@@ -2,7 +2,7 @@ package org.ocfupdate.update.engine.internal;
 
 import org.ocfupdate.update.engine.UpdateStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -167,9 +167,8 @@ class TransitionsTest {
     }
 
     /**
-     * The worker starts before the first transition is stored (its check overlaps the fsync): when that state cannot
-     * be stored (a full disk), the request is refused, nothing was saved, the worker's job is cancelled and its report
-     * dropped, and the next request runs.
+     * When the first state of an action cannot be stored (a full disk), the request is refused, nothing was saved,
+     * no provider is asked, and the next request runs.
      */
     @Test
     void anActionWhoseFirstStateCannotBeStoredNeverRuns() throws Exception {
@@ -195,10 +194,8 @@ class TransitionsTest {
             assertThrows(java.io.UncheckedIOException.class, () -> m.ask(new Event.ValidateRequested(null)));
             assertEquals(UpdateState.IDLE, store.fields.state());
             assertEquals(List.of(), store.saves);
-            engine.gate.release(); // the refused job's check returns "no offer": dropped, no transition
-            Job refused = engine.checked.poll(10, TimeUnit.SECONDS);
-            assertNotNull(refused, "the worker ran the refused job's check");
-            assertTrue(refused.isCancelled(), "the refused job was cancelled");
+            engine.gate.release(); // a check of the refused job would return now
+            assertNull(engine.checked.poll(300, TimeUnit.MILLISECONDS), "the refused action asked its provider");
             assertTrue(m.ask(new Event.CheckRequested(null)).accepted());
             assertEquals(List.of(UpdateState.NEW_VERSION_CHECK),
                     store.saves.stream().map(UpdateStore.Fields::state).toList());
@@ -209,12 +206,12 @@ class TransitionsTest {
     }
 
     /**
-     * Nothing staged: the download does not wait for the first state to be stored (its fsync), nor for the machine
-     * to answer the offer; the offer still reaches the machine before the validated package, and the transitions
-     * are those of the table.
+     * Nothing staged: the download does not wait for the machine's answer to the offer (the machine is held in the
+     * offer's transition until the download started); the offer still reaches the machine before the validated
+     * package, and the transitions are those of the table.
      */
     @Test
-    void theDownloadOverlapsTheStoringOfTheFirstState() throws Exception {
+    void theDownloadDoesNotWaitForTheMachinesAnswerToTheOffer() throws Exception {
         java.util.concurrent.CountDownLatch validating = new java.util.concurrent.CountDownLatch(1);
         GatedEngine engine = new GatedEngine() {
             @Override
@@ -230,15 +227,13 @@ class TransitionsTest {
         };
         MemoryStore store = new MemoryStore() {
             @Override
-            public void save(Fields f) {
-                if (saves.isEmpty()) { // the first state is stored only once the download has started
-                    try {
-                        assertTrue(validating.await(10, TimeUnit.SECONDS), "the download waited for the store");
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
+            public void keep(Fields f) { // the offer's transition in version_validation
+                try {
+                    assertTrue(validating.await(10, TimeUnit.SECONDS), "the download waited for the machine");
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
                 }
-                super.save(f);
+                super.keep(f);
             }
         };
         UpdateMachine m = new UpdateMachine(store, engine, new History(dir.resolve("history")),
