@@ -27,8 +27,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 class NotificationLatencyTest {
     /**
-     * Rounds measured after those that warm the JIT: with 2 and 10 (as until issue 15's last round) the median of one
-     * run moved by 5 ms between runs on a quiet machine; 10 and 30 give figures that repeat within about 1 ms.
+     * Rounds measured after those that warm the JIT. With 2 and 10 (until issue 15's last round) most measured rounds
+     * ran while the JIT still compiled the verification and DTLS code; the figures of both settings are in
+     * docs/benchmarks.md.
      */
     static final int WARM_UP = 10;
     static final int ROUNDS = WARM_UP + 30;
