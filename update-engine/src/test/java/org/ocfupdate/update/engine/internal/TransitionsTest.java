@@ -185,9 +185,7 @@ class TransitionsTest {
                 super.save(f);
             }
         };
-        UpdateMachine m = new UpdateMachine(store, engine, new History(dir.resolve("history")),
-                UpdateMachine.Settings.autoInstall(false), new CheckSchedule(null, UpdateClock.SYSTEM, new Random(1)),
-                UpdateClock.SYSTEM, Handover.inMemory(), () -> true, Duration.ZERO);
+        UpdateMachine m = machine(store, engine, dir);
         try {
             m.start();
             m.awaitStarted();
@@ -236,9 +234,7 @@ class TransitionsTest {
                 super.keep(f);
             }
         };
-        UpdateMachine m = new UpdateMachine(store, engine, new History(dir.resolve("history")),
-                UpdateMachine.Settings.autoInstall(false), new CheckSchedule(null, UpdateClock.SYSTEM, new Random(1)),
-                UpdateClock.SYSTEM, Handover.inMemory(), () -> true, Duration.ZERO);
+        UpdateMachine m = machine(store, engine, dir);
         try {
             m.start();
             m.awaitStarted();
@@ -272,9 +268,7 @@ class TransitionsTest {
                 default -> 0;
             }, null, 0, state == UpdateState.UPGRADING ? "1.1.0" : null, null);
         }
-        UpdateMachine m = new UpdateMachine(store, engine, new History(d.resolve("history")),
-                UpdateMachine.Settings.autoInstall(false), new CheckSchedule(null, UpdateClock.SYSTEM, new Random(1)),
-                UpdateClock.SYSTEM, Handover.inMemory(), () -> true, Duration.ZERO);
+        UpdateMachine m = machine(store, engine, d);
         try {
             if (started) {
                 m.start();
@@ -297,6 +291,13 @@ class TransitionsTest {
             engine.gate.release(1000);
             m.stop();
         }
+    }
+
+    /** A machine over fakes of our own store and engine: no automatic installation, no periodic checks. */
+    private static UpdateMachine machine(MemoryStore store, GatedEngine engine, Path dir) throws Exception {
+        return new UpdateMachine(store, engine, new History(dir.resolve("history")),
+                UpdateMachine.Settings.autoInstall(false), new CheckSchedule(null, UpdateClock.SYSTEM, new Random(1)),
+                UpdateClock.SYSTEM, Handover.inMemory(), () -> true, Duration.ZERO);
     }
 
     private static String describe(String answer, MemoryStore store, int savesBefore) {
