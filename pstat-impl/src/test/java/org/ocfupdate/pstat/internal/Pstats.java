@@ -16,6 +16,11 @@ public final class Pstats {
         return new TestPstat(store, new FakeEngine(), new History(dir.resolve("history")), false);
     }
 
+    /** The state machine behind {@code pstat}: the SVR state's writer (Onboarding, /oic/sec/sdi). */
+    public static org.ocfupdate.update.engine.UpdateCore core(PstatService pstat) {
+        return ((TestPstat) pstat).core;
+    }
+
     public static void stop(PstatService pstat) throws InterruptedException {
         ((TestPstat) pstat).deactivate();
     }

@@ -18,6 +18,7 @@ import org.ocfupdate.pstat.api.OwnershipTransfer;
 import org.ocfupdate.pstat.api.PstatChange;
 import org.ocfupdate.pstat.api.PstatRefusedException;
 import org.ocfupdate.pstat.api.PstatService;
+import org.ocfupdate.update.engine.UpdateCore;
 import org.ocfupdate.gateway.support.GatewayHome;
 import org.ocfupdate.pstat.internal.svr.OnboardingConfig;
 import org.ocfupdate.pstat.internal.svr.SvrState;
@@ -65,6 +66,8 @@ public class Onboarding implements TransferSecurity, OwnershipTransfer {
 
     private final SvrStore store;
     private final PstatService pstat;
+    /** The SVR state's one writer: doxm's read and write run on its thread, with no transition in between. */
+    private final UpdateCore machine;
     private final List<Integer> oxms;
     private final Path certificate;
     private final Path key;
@@ -73,14 +76,15 @@ public class Onboarding implements TransferSecurity, OwnershipTransfer {
 
     @Activate
     public Onboarding(BundleContext context, @Reference SvrStore store, @Reference PstatService pstat,
-            OnboardingConfig config) {
-        this(store, pstat, config.oxms(), file(GatewayHome.home(context), config.manufacturerCertificate()),
+            @Reference UpdateCore machine, OnboardingConfig config) {
+        this(store, pstat, machine, config.oxms(), file(GatewayHome.home(context), config.manufacturerCertificate()),
                 file(GatewayHome.home(context), config.manufacturerKey()));
     }
 
-    Onboarding(SvrStore store, PstatService pstat, String oxms, Path certificate, Path key) {
+    Onboarding(SvrStore store, PstatService pstat, UpdateCore machine, String oxms, Path certificate, Path key) {
         this.store = store;
         this.pstat = pstat;
+        this.machine = machine;
         this.certificate = certificate;
         this.key = key;
         this.oxms = oxms(oxms, usable(certificate, key));
@@ -230,58 +234,71 @@ public class Onboarding implements TransferSecurity, OwnershipTransfer {
             }
         }
         boolean transferFields = owned != null || deviceuuid != null || devowneruuid != null || rowneruuid != null;
-        synchronized (pstat) {
-            SvrState s = store.state();
-            if (s.ownership() == null || s.dos() != DeviceOnboardingState.RFOTM) {
-                throw new Refusal(ResponseCode.BAD_REQUEST, "doxm is written only during an ownership transfer "
-                        + "(dos.s RFOTM), not in " + s.dos());
+        Integer sel = oxmsel;
+        Boolean own = owned;
+        UUID di = deviceuuid;
+        UUID devowner = devowneruuid;
+        UUID rowner = rowneruuid;
+        // on the state machine's thread, which writes the rest of the SVR state: a transition between this read and
+        // this write would otherwise be undone on disk, or undo this write
+        machine.<Void, Refusal>call(() -> {
+            applyDoxm(sel, own, di, devowner, rowner, transferFields, peer);
+            return null;
+        });
+    }
+
+    private void applyDoxm(Integer oxmsel, Boolean owned, UUID deviceuuid, UUID devowneruuid, UUID rowneruuid,
+            boolean transferFields, Peer peer) throws Refusal {
+        SvrState s = store.state();
+        if (s.ownership() == null || s.dos() != DeviceOnboardingState.RFOTM) {
+            throw new Refusal(ResponseCode.BAD_REQUEST, "doxm is written only during an ownership transfer "
+                    + "(dos.s RFOTM), not in " + s.dos());
+        }
+        if (!peer.secure()) {
+            if (transferFields) {
+                throw new Refusal(ResponseCode.UNAUTHORIZED, "over plain CoAP only oxmsel may be written; "
+                        + "owned, deviceuuid, devowneruuid and rowneruuid need the ownership-transfer session");
             }
-            if (!peer.secure()) {
-                if (transferFields) {
-                    throw new Refusal(ResponseCode.UNAUTHORIZED, "over plain CoAP only oxmsel may be written; "
-                            + "owned, deviceuuid, devowneruuid and rowneruuid need the ownership-transfer session");
-                }
-                if (!oxms.contains(oxmsel)) {
-                    throw new Refusal(ResponseCode.BAD_REQUEST, "oxmsel " + oxmsel + " is not one of oxms " + oxms);
-                }
-                store.save(s.withOwnership(s.ownership().withOxmsel(oxmsel)));
-                pin = oxmsel == 1 ? newPin(s.di()) : null;
-                LOG.info("Ownership transfer method chosen: oxmsel {}", oxmsel);
-                return;
+            if (!oxms.contains(oxmsel)) {
+                throw new Refusal(ResponseCode.BAD_REQUEST, "oxmsel " + oxmsel + " is not one of oxms " + oxms);
             }
-            if (!peer.transfer()) {
-                throw new Refusal(ResponseCode.BAD_REQUEST,
-                        "doxm is written only anonymously (oxmsel) or over the ownership-transfer session");
+            store.save(s.withOwnership(s.ownership().withOxmsel(oxmsel)));
+            pin = oxmsel == 1 ? newPin(s.di()) : null;
+            LOG.info("Ownership transfer method chosen: oxmsel {}", oxmsel);
+            return;
+        }
+        if (!peer.transfer()) {
+            throw new Refusal(ResponseCode.BAD_REQUEST,
+                    "doxm is written only anonymously (oxmsel) or over the ownership-transfer session");
+        }
+        if (oxmsel != null) {
+            throw new Refusal(ResponseCode.BAD_REQUEST,
+                    "oxmsel is written anonymously over plain CoAP, before the transfer session");
+        }
+        if (rowneruuid != null) {
+            try {
+                // one rowneruuid for every SVR: the device owner (docs/spec-interpretation.md)
+                pstat.update(new PstatChange(null, null, null, rowneruuid), true);
+            } catch (PstatRefusedException e) {
+                throw new Refusal(ResponseCode.BAD_REQUEST, e.getMessage());
             }
-            if (oxmsel != null) {
-                throw new Refusal(ResponseCode.BAD_REQUEST,
-                        "oxmsel is written anonymously over plain CoAP, before the transfer session");
-            }
-            if (rowneruuid != null) {
-                try {
-                    // one rowneruuid for every SVR: the device owner (docs/spec-interpretation.md)
-                    pstat.update(new PstatChange(null, null, null, rowneruuid), true);
-                } catch (PstatRefusedException e) {
-                    throw new Refusal(ResponseCode.BAD_REQUEST, e.getMessage());
-                }
-                s = store.state();
-            }
-            SvrState.Ownership o = s.ownership();
-            SvrState next = s.withOwnership(new SvrState.Ownership(owned != null ? owned : o.owned(),
-                    devowneruuid != null ? devowneruuid : o.devowneruuid(), o.oxmsel()));
-            if (deviceuuid != null) {
-                next = next.withDi(deviceuuid);
-            }
-            if (!next.equals(s)) {
-                store.save(next);
-            }
-            if (deviceuuid != null && !deviceuuid.equals(s.di())) {
-                LOG.warn("Device identity changed by the ownership transfer: {} -> {}", s.di(), deviceuuid);
-            }
-            if (owned != null && owned && !o.owned()) {
-                pin = null;
-                LOG.warn("Device {} owned by {} (transfer method {})", next.di(), next.devowneruuid(), o.oxmsel());
-            }
+            s = store.state();
+        }
+        SvrState.Ownership o = s.ownership();
+        SvrState next = s.withOwnership(new SvrState.Ownership(owned != null ? owned : o.owned(),
+                devowneruuid != null ? devowneruuid : o.devowneruuid(), o.oxmsel()));
+        if (deviceuuid != null) {
+            next = next.withDi(deviceuuid);
+        }
+        if (!next.equals(s)) {
+            store.save(next);
+        }
+        if (deviceuuid != null && !deviceuuid.equals(s.di())) {
+            LOG.warn("Device identity changed by the ownership transfer: {} -> {}", s.di(), deviceuuid);
+        }
+        if (owned != null && owned && !o.owned()) {
+            pin = null;
+            LOG.warn("Device {} owned by {} (transfer method {})", next.di(), next.devowneruuid(), o.oxmsel());
         }
     }
 

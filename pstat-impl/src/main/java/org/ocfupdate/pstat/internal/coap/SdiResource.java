@@ -10,9 +10,9 @@ import java.util.UUID;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
-import org.ocfupdate.pstat.api.PstatService;
 import org.ocfupdate.pstat.internal.svr.SvrState;
 import org.ocfupdate.pstat.internal.svr.SvrStore;
+import org.ocfupdate.update.engine.UpdateCore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -31,13 +31,14 @@ public class SdiResource extends OcfResource {
     private static final Logger LOG = LoggerFactory.getLogger(SdiResource.class);
     static final int MAX_NAME = 64;
     private final SvrStore store;
-    private final PstatService pstat;
+    /** The SVR state's one writer: the read and write of a POST run on its thread, with no transition between. */
+    private final UpdateCore machine;
 
     @Activate
-    public SdiResource(@Reference SvrStore store, @Reference PstatService pstat) {
+    public SdiResource(@Reference SvrStore store, @Reference UpdateCore machine) {
         super("sdi", List.of("oic.r.sdi"), List.of(BASELINE), false);
         this.store = store;
-        this.pstat = pstat;
+        this.machine = machine;
     }
 
     @Override
@@ -60,7 +61,8 @@ public class SdiResource extends OcfResource {
             if (!body.isObject()) {
                 throw new IllegalArgumentException("payload must be a CBOR map");
             }
-            synchronized (pstat) { // as every SVR change (Onboarding)
+            // on the state machine's thread, which writes the rest of the SVR state (Onboarding does the same)
+            machine.<Void, RuntimeException>call(() -> {
                 SvrState s = store.state();
                 SvrState.Sdi now = s.sdi() != null ? s.sdi() : new SvrState.Sdi(SvrState.NIL.toString(), "", false);
                 String uuid = now.uuid();
@@ -98,7 +100,8 @@ public class SdiResource extends OcfResource {
                 }
                 store.save(s.withSdi(new SvrState.Sdi(uuid, name, priv)));
                 LOG.info("Security domain set: {} ({})", uuid, name);
-            }
+                return null;
+            });
         } catch (IllegalArgumentException e) {
             LOG.info("sdi write from {} refused: {}", exchange.getSourceSocketAddress(), e.getMessage());
             error(exchange, ResponseCode.BAD_REQUEST, e.getMessage());

@@ -58,7 +58,7 @@ class OnboardingTest {
         store = new SvrStore(dir.resolve("svr"), "1.0.0", true);
         pstat = Pstats.create(store, dir);
         credentials = new Credentials(dir, store, pstat);
-        onboarding = new Onboarding(store, pstat, "", null, null);
+        onboarding = new Onboarding(store, pstat, Pstats.core(pstat), "", null, null);
     }
 
     @AfterEach
@@ -100,6 +100,42 @@ class OnboardingTest {
         assertEquals(TransferSecurity.NONE, onboarding.transferOxm(), "no transfer handshake while oxmsel is 4");
         assertFalse(Files.exists(credentials.ownerFile()), "no owner credential made");
         assertTrue(credentials.takeFreshOwnerKey().isEmpty(), "none to tell");
+    }
+
+    /**
+     * doxm's write and the state machine's writes of the SVR state never undo each other: both run on the machine's
+     * thread. Before, doxm read the state on a CoAP thread while a pstat write was being saved, and its own save then
+     * put the older rowneruuid back.
+     */
+    @Test
+    void aDoxmWriteNeverUndoesAPstatWriteMadeMeanwhile() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger committed = new java.util.concurrent.atomic.AtomicInteger(-1);
+        java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; i < 200 && failure.get() == null; i++) {
+                    pstat.update(new PstatChange(null, null, null, new UUID(7, i)), true);
+                    committed.set(i);
+                }
+            } catch (Exception e) {
+                failure.compareAndSet(null, "pstat write failed: " + e);
+            }
+        }, "pstat-writer");
+        writer.start();
+        int doxmWrites = 0;
+        while (writer.isAlive() && failure.get() == null) {
+            onboarding.writeDoxm(json("{'oxmsel': 0}"), Peer.PLAIN);
+            doxmWrites++;
+            int c = committed.get(); // before the state: the writer only counts up
+            UUID r = store.state().rowneruuid();
+            if (c >= 0 && (r.getMostSignificantBits() != 7 || r.getLeastSignificantBits() < c)) {
+                failure.compareAndSet(null, "rowneruuid " + r + " after the pstat write of " + new UUID(7, c)
+                        + " was saved: a doxm write undid it (" + doxmWrites + " doxm writes)");
+            }
+        }
+        writer.join();
+        assertEquals(null, failure.get());
+        assertTrue(doxmWrites > 5, "the two writers overlapped: " + doxmWrites + " doxm writes");
     }
 
     @Test
@@ -221,9 +257,9 @@ class OnboardingTest {
     @Test
     void aUsableManufacturerCertificateOffersTheCertificateMethod() throws Exception {
         Path pki = manufacturerPki();
-        assertEquals(List.of(0, 1, 2), new Onboarding(store, pstat, "", pki.resolve("mfg.pem"),
+        assertEquals(List.of(0, 1, 2), new Onboarding(store, pstat, Pstats.core(pstat), "", pki.resolve("mfg.pem"),
                 pki.resolve("mfg.key")).oxms());
-        assertEquals(List.of(0, 2), new Onboarding(store, pstat, "2,0", pki.resolve("mfg.pem"),
+        assertEquals(List.of(0, 2), new Onboarding(store, pstat, Pstats.core(pstat), "2,0", pki.resolve("mfg.pem"),
                 pki.resolve("mfg.key")).oxms());
     }
 
@@ -241,13 +277,13 @@ class OnboardingTest {
     void aManufacturerCertificateThatCannotServeAHandshakeIsNotOffered() throws Exception {
         for (Map.Entry<String, Path[]> c : unusable(manufacturerPki()).entrySet()) {
             for (String oxms : List.of("", "0,1,2")) {
-                assertEquals(List.of(0, 1), new Onboarding(store, pstat, oxms, c.getValue()[0], c.getValue()[1])
+                assertEquals(List.of(0, 1), new Onboarding(store, pstat, Pstats.core(pstat), oxms, c.getValue()[0], c.getValue()[1])
                         .oxms(), c.getKey());
             }
         }
         Path pki = dir.resolve("pki");
-        assertEquals(List.of(0, 1), new Onboarding(store, pstat, "0,1,2", pki.resolve("mfg.pem"), null).oxms());
-        assertEquals(List.of(1), new Onboarding(store, pstat, "1,2", null, null).oxms(), "2 left out, no failure");
+        assertEquals(List.of(0, 1), new Onboarding(store, pstat, Pstats.core(pstat), "0,1,2", pki.resolve("mfg.pem"), null).oxms());
+        assertEquals(List.of(1), new Onboarding(store, pstat, Pstats.core(pstat), "1,2", null, null).oxms(), "2 left out, no failure");
     }
 
     @Test
