@@ -202,6 +202,15 @@ public class Onboarding implements TransferSecurity, OwnershipTransfer {
      * @throws Refusal 4.01 for a write the channel may not make, 4.00 for one the state does not allow or a bad value
      */
     void writeDoxm(JsonNode body, Peer peer) throws Refusal {
+        // on the state machine's thread, which writes the rest of the SVR state: a transition between this read and
+        // this write would otherwise be undone on disk, or undo this write
+        machine.<Void, Refusal>call(() -> {
+            writeOnMachine(body, peer);
+            return null;
+        });
+    }
+
+    private void writeOnMachine(JsonNode body, Peer peer) throws Refusal {
         if (!body.isObject() || body.isEmpty()) {
             throw new Refusal(ResponseCode.BAD_REQUEST, "payload must be a non-empty CBOR map");
         }
@@ -234,21 +243,6 @@ public class Onboarding implements TransferSecurity, OwnershipTransfer {
             }
         }
         boolean transferFields = owned != null || deviceuuid != null || devowneruuid != null || rowneruuid != null;
-        Integer sel = oxmsel;
-        Boolean own = owned;
-        UUID di = deviceuuid;
-        UUID devowner = devowneruuid;
-        UUID rowner = rowneruuid;
-        // on the state machine's thread, which writes the rest of the SVR state: a transition between this read and
-        // this write would otherwise be undone on disk, or undo this write
-        machine.<Void, Refusal>call(() -> {
-            applyDoxm(sel, own, di, devowner, rowner, transferFields, peer);
-            return null;
-        });
-    }
-
-    private void applyDoxm(Integer oxmsel, Boolean owned, UUID deviceuuid, UUID devowneruuid, UUID rowneruuid,
-            boolean transferFields, Peer peer) throws Refusal {
         SvrState s = store.state();
         if (s.ownership() == null || s.dos() != DeviceOnboardingState.RFOTM) {
             throw new Refusal(ResponseCode.BAD_REQUEST, "doxm is written only during an ownership transfer "
