@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -58,9 +59,19 @@ class GatewayBundlesTest {
         coapConfig.update(props);
     }
 
+    /**
+     * One open tracker per type for the whole run: a tracker per call was never closed (a wait in a loop opened
+     * hundreds), and closing it would release the service, which SCR may then deactivate while the test uses it.
+     */
+    private static final Map<Class<?>, ServiceTracker<?, ?>> TRACKERS = new ConcurrentHashMap<>();
+
     static <T> T service(Class<T> type) throws InterruptedException {
-        ServiceTracker<T, T> tracker = new ServiceTracker<>(CONTEXT, type, null);
-        tracker.open();
+        @SuppressWarnings("unchecked")
+        ServiceTracker<T, T> tracker = (ServiceTracker<T, T>) TRACKERS.computeIfAbsent(type, t -> {
+            ServiceTracker<T, T> created = new ServiceTracker<>(CONTEXT, type, null);
+            created.open();
+            return created;
+        });
         T s = tracker.waitForService(TimeUnit.SECONDS.toMillis(20));
         assertNotNull(s, type.getSimpleName() + " not registered");
         return s;
