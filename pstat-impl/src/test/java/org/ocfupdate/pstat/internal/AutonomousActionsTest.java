@@ -232,6 +232,29 @@ class AutonomousActionsTest {
         assertEquals("1.1.0", store.softwareVersion());
     }
 
+    /**
+     * The fleet server cancels the action while its validated package waits for the install window: the provider
+     * withdraws it, and when the window opens nothing is installed (before, the device installed the cancelled
+     * action's package by itself).
+     */
+    @Test
+    void aPackageWithdrawnByItsProviderIsNeverInstalledWhenTheWindowOpens() throws Exception {
+        start(true, 0, "02:00-04:00");
+        pstat.update(PstatChange.tm(Dpm.ISVV), true);
+        awaitState(UpdateState.VERSION_AVAILABLE);
+        assertTrue(engine.listener.cancel("fake", "hawkBit cancelled action 7"));
+        awaitState(UpdateState.IDLE);
+        assertEquals("withdrawn by fake: hawkBit cancelled action 7",
+                pstat.history().get(pstat.history().size() - 1).reason());
+
+        clock.advance(Duration.ofHours(1)); // 02:00: the window is open
+        pstat.tick();
+        Thread.sleep(200); // an installation would start on the machine's thread now
+        assertEquals(UpdateState.IDLE, pstat.current().update());
+        assertEquals(List.of("256/64/nsa", "320/0/sva", "0/0/idle"), transitions());
+        assertEquals("1.0.0", store.softwareVersion());
+    }
+
     @Test
     void aClientsTm128IsNeverDelayedByTheWindow() throws Exception {
         start(true, 0, "Sun 02:00-04:00");

@@ -20,12 +20,14 @@ public interface ProviderContext {
     void offerMayHaveChanged();
 
     /**
-     * Asks the engine to cancel the running check or validation of an offer this provider made (a fleet server
-     * cancelled the action). An installation is never cancelled.
+     * Asks the engine to cancel the running check or validation of an offer this provider made, or to withdraw the
+     * validated package of this provider that waits in {@code version_available} (a fleet server cancelled the
+     * action): the package is discarded, the state goes back to {@code idle}, and neither a client nor the device
+     * itself can install it any more. An installation is never cancelled.
      *
      * @param reason for the history and the log
-     * @return true when an action of this provider was running and is now cancelled; false when none ran or it is
-     *         installing
+     * @return true when a check or validation of this provider was running and is now cancelled, or its waiting
+     *         package withdrawn; false when there was neither, or it is installing
      */
     boolean cancel(String reason);
 }

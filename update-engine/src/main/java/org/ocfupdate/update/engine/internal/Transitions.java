@@ -61,9 +61,11 @@ final class Transitions {
         on(ValidateRequested.class, (m, f, e) -> m.busy(f), BUSY);
         on(InstallRequested.class, (m, f, e) -> m.busy(f), BUSY);
 
-        // cancel: a check or validation only, never an installation; back to idle (or version_available), result 0
+        // cancel: a check or validation only, never an installation; back to idle (or version_available), result 0.
+        // In version_available the provider that served the staged package withdraws it (a fleet server cancelled
+        // the action): back to idle; a client has nothing to cancel there
         on(CancelRequested.class, (m, f, e) -> m.cancel(e), CHECKING);
-        on(CancelRequested.class, (m, f, e) -> UpdateMachine.Answer.refused("no check or validation runs"), RESTING);
+        on(CancelRequested.class, (m, f, e) -> m.withdraw(f, e), RESTING);
         on(CancelRequested.class, (m, f, e) -> UpdateMachine.Answer.refused("an installation cannot be cancelled"),
                 UPGRADING);
 

@@ -572,6 +572,29 @@ public final class UpdateMachine {
         return Answer.OK;
     }
 
+    /**
+     * The provider that served the package waiting in version_available withdraws it (a fleet server cancelled the
+     * action after the download): it must not be installed, by a client or by the device itself, so it is discarded
+     * and the state goes back to idle, result 0, with a history entry. A client's cancel, or another provider's,
+     * changes nothing: no check or validation runs.
+     */
+    Answer withdraw(UpdateStore.Fields f, Event.CancelRequested c) {
+        Engine.Staged pkg = staged;
+        if (c.by() == null || pkg == null || f.state() != UpdateState.VERSION_AVAILABLE
+                || !c.by().equals(pkg.provider())) {
+            return Answer.refused("no check or validation runs");
+        }
+        String reason = "withdrawn by " + c.by() + ": " + c.reason();
+        LOG.info("The validated package {} is withdrawn by its provider {} ({}); back to idle", pkg.version(), c.by(),
+                c.reason());
+        staged = null;
+        engine.discard();
+        history.add(new History.Entry(Instant.now().toString(), store.runningVersion(), pkg.version(), c.by(),
+                UpdateResult.IDLE.code(), 0, reason));
+        store.save(f.withOutcome(UpdateResult.IDLE.code(), f.nv()).withState(UpdateState.IDLE, 0));
+        return Answer.OK;
+    }
+
     /** dos.s RESET: the running check or validation ends without a transition of its own; the staged files go. */
     Answer reset() {
         if (job != null) {

@@ -249,6 +249,50 @@ class TransitionsTest {
         }
     }
 
+    /**
+     * A fleet server cancels an action after its package was validated: the provider that served the package waiting
+     * in version_available withdraws it (discarded, back to idle, result 0, a history entry), so that neither a client
+     * nor the device itself installs it; another provider's cancel, or a client's, leaves it there (the table's row).
+     */
+    @Test
+    void theProviderOfTheWaitingPackageWithdrawsIt() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger discards = new java.util.concurrent.atomic.AtomicInteger();
+        GatedEngine engine = new GatedEngine() {
+            @Override
+            public void discard() {
+                discards.incrementAndGet();
+            }
+        };
+        engine.restaged = STAGED; // served by "fake"
+        MemoryStore store = new MemoryStore();
+        store.fields = new UpdateStore.Fields(UpdateState.VERSION_AVAILABLE, 0, null, 0, "1.1.0", null);
+        History history = new History(dir.resolve("history"));
+        UpdateMachine m = new UpdateMachine(store, engine, history, UpdateMachine.Settings.autoInstall(false),
+                new CheckSchedule(null, UpdateClock.SYSTEM, new Random(1)), UpdateClock.SYSTEM, Handover.inMemory(),
+                () -> true, Duration.ZERO);
+        try {
+            m.start();
+            m.awaitStarted();
+            UpdateMachine.Answer other = m.ask(new Event.CancelRequested("usb", "not mine"));
+            assertEquals("no check or validation runs", other.diagnostic());
+            assertEquals(UpdateState.VERSION_AVAILABLE, store.fields.state());
+            assertEquals(0, discards.get());
+
+            assertTrue(m.ask(new Event.CancelRequested("fake", "hawkBit cancelled action 7")).accepted());
+            assertEquals("ok | IDLE 0 0 1.1.0 0 | IDLE/0/0/1.1.0", describe("ok", store, 0));
+            assertEquals(1, discards.get(), "the staged files were discarded");
+            History.Entry last = history.entries().get(history.entries().size() - 1);
+            assertEquals("withdrawn by fake: hawkBit cancelled action 7", last.reason());
+            assertEquals("1.1.0", last.to());
+            // nothing is left to install: an installation request now validates afresh instead of installing 1.1.0
+            assertTrue(m.ask(new Event.InstallRequested(true, null)).accepted());
+            assertEquals(UpdateState.VERSION_VALIDATION, store.fields.state());
+        } finally {
+            engine.gate.release(1000);
+            m.stop();
+        }
+    }
+
     /** Brings a new machine into {@code state}, tells it one event of {@code type}, and describes what followed. */
     private String walk(UpdateState state, Class<?> type) throws Exception {
         Path d = dir.resolve(state + "-" + type.getSimpleName());

@@ -503,8 +503,9 @@ final class HawkbitProvider implements UpdateProvider {
         if (ours && c != null) {
             boolean running = c.cancel("hawkBit cancelled action " + stopId);
             LOG.info("hawkBit: action {} cancelled by the server ({})", stopId,
-                    running ? "its running check or validation stopped" : "nothing of it was running");
-            c.offerMayHaveChanged(); // the offer is gone: a check clears it
+                    running ? "its check or validation stopped, or its validated package withdrawn"
+                            : "nothing of it was running or waiting");
+            c.offerMayHaveChanged(); // a check shows what the server assigns now
         }
         synchronized (lock) {
             answer(stopId, Ddi.feedback("closed", "success", null, null,
