@@ -16,7 +16,9 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A minimal hawkBit DDI server for the whole-gateway tests (OSGi and process): one controller, one action ({@code 41})
- * with forced download and update of one artifact, feedback recorded, 410 and 404 once closed, as a real hawkBit does.
+ * with forced download and a forced (or skipped: "download only") update of one artifact, feedback recorded, 410 and
+ * 404 once closed, as a real hawkBit does; {@link #cancel()} cancels it ({@code cancelAction/41}: hawkBit names a
+ * cancellation by the action it stops).
  * The complete hawkBit-compatible server, which validates everything against the OpenAPI document, is in
  * update-provider-hawkbit's tests.
  */
@@ -28,15 +30,25 @@ public final class MiniDdiServer implements AutoCloseable {
 
     public final List<String> requests = new CopyOnWriteArrayList<>();
     public final List<JsonNode> feedback = new CopyOnWriteArrayList<>();
+    public final List<JsonNode> cancelFeedback = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final byte[] artifact;
     private final String version;
     /** Called once with the closed feedback, before the server answers it. */
     private final Consumer<JsonNode> onClosed;
+    private final String update;
     private volatile boolean closed;
+    private volatile boolean cancelled;
 
     public MiniDdiServer(String version, byte[] artifact, Consumer<JsonNode> onClosed) throws IOException {
+        this(version, artifact, "forced", onClosed);
+    }
+
+    /** @param update the deployment's {@code update} handling: {@code forced}, {@code attempt} or {@code skip} */
+    public MiniDdiServer(String version, byte[] artifact, String update, Consumer<JsonNode> onClosed)
+            throws IOException {
         this.version = version;
+        this.update = update;
         this.artifact = artifact;
         this.onClosed = onClosed;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -49,6 +61,7 @@ public final class MiniDdiServer implements AutoCloseable {
                 status = 401;
             } else if (path.equals(BASE)) {
                 String links = closed ? "{}"
+                        : cancelled ? "{\"cancelAction\":{\"href\":\"" + url() + BASE + "/cancelAction/41\"}}"
                         : "{\"deploymentBase\":{\"href\":\"" + url() + BASE + "/deploymentBase/41?c=1\"}}";
                 body = ("{\"config\":{\"polling\":{\"sleep\":\"00:00:00\"}},\"_links\":" + links + "}").getBytes();
             } else if (path.equals(BASE + "/deploymentBase/41")) {
@@ -64,6 +77,12 @@ public final class MiniDdiServer implements AutoCloseable {
                         closed = true;
                     }
                 }
+            } else if (path.equals(BASE + "/cancelAction/41") && cancelled && !closed) {
+                body = "{\"id\":\"41\",\"cancelAction\":{\"stopId\":\"41\"}}".getBytes(StandardCharsets.UTF_8);
+            } else if (path.equals(BASE + "/cancelAction/41/feedback") && cancelled) {
+                JsonNode f = JSON.readTree(ex.getRequestBody());
+                cancelFeedback.add(f);
+                closed |= "closed".equals(f.path("status").path("execution").asText());
             } else if (path.equals(BASE + "/softwaremodules/7/artifacts/gateway.zip") && !closed) {
                 body = artifact;
             } else {
@@ -89,6 +108,11 @@ public final class MiniDdiServer implements AutoCloseable {
         return closed;
     }
 
+    /** The operator cancels action 41: the root links {@code cancelAction/41} instead of the deployment. */
+    public void cancel() {
+        cancelled = true;
+    }
+
     /** The executions reported, in order. */
     public List<String> executions() {
         return feedback.stream().map(f -> f.path("status").path("execution").asText()).toList();
@@ -101,7 +125,7 @@ public final class MiniDdiServer implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        return "{\"id\":\"41\",\"deployment\":{\"download\":\"forced\",\"update\":\"forced\",\"chunks\":[{"
+        return "{\"id\":\"41\",\"deployment\":{\"download\":\"forced\",\"update\":\"" + update + "\",\"chunks\":[{"
                 + "\"part\":\"os\",\"name\":\"gateway\",\"version\":\"" + version + "\",\"artifacts\":[{"
                 + "\"filename\":\"gateway.zip\",\"size\":" + artifact.length + ",\"hashes\":{\"sha256\":\"" + sha
                 + "\"},\"_links\":{\"download-http\":{\"href\":\"" + url() + BASE

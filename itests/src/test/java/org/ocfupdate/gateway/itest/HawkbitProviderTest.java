@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.ocfupdate.pstat.api.PstatRefusedException;
 import org.ocfupdate.pstat.api.PstatService;
 import org.ocfupdate.pstat.api.UpdateState;
 import org.ocfupdate.pstat.api.provider.UpdateProvider;
@@ -77,15 +78,8 @@ class HawkbitProviderTest {
     void aForcedDeploymentIsInstalledAndClosedWithSuccessAfterTheCommit() throws Exception {
         PstatService pstat = GatewayBundlesTest.service(PstatService.class);
         String next = UpdatePathTest.operationalIdleAndNextVersion(pstat);
-        KeyPair key = SignedPackages.ecKey();
-        Path pub = SignedPackages.writePublicKey(key, work.resolve("vendor.pem"));
+        Path pkg = signedPackage(next);
         ConfigurationAdmin ca = GatewayBundlesTest.service(ConfigurationAdmin.class);
-        var trust = ca.getConfiguration(TRUST_PID, "?");
-        trustBefore = trust.getProperties();
-        trust.update(new Hashtable<>(Map.of("keys", pub.toString())));
-        GatewayBundlesTest.awaitTrusted(key.getPublic());
-        Path pkg = SignedPackages.write(work.resolve("gateway-" + next + ".zip"), key, next,
-                Map.of("files/hawkbit-itest.txt", ("installed from hawkBit, " + next + "\n").getBytes()));
         server = new MiniDdiServer(next, Files.readAllBytes(pkg), closed -> {
             try {
                 svWhenClosed = UpdatePathTest.device().get("sv").asText();
@@ -118,6 +112,72 @@ class HawkbitProviderTest {
         List<String> executions = server.executions();
         assertEquals("proceeding", executions.get(0), executions.toString());
         assertTrue(executions.contains("download") && executions.contains("downloaded"), executions.toString());
+    }
+
+    /**
+     * Download only (forced download, update skipped): the package waits validated in version_available; the operator
+     * then cancels the action on the server. The gateway withdraws the package (idle, "withdrawn by hawkbit" in the
+     * history) and confirms the cancel, and a client's tm 128 afterwards installs nothing. Before, the cancel was
+     * confirmed while the package stayed staged, and that tm 128 installed the cancelled action.
+     */
+    @Test
+    void aCancelWhileThePackageWaitsValidatedWithdrawsIt() throws Exception {
+        PstatService pstat = GatewayBundlesTest.service(PstatService.class);
+        String next = UpdatePathTest.operationalIdleAndNextVersion(pstat);
+        String running = UpdatePathTest.device().get("sv").asText();
+        Path pkg = signedPackage(next);
+        try (MiniDdiServer ddi = new MiniDdiServer(next, Files.readAllBytes(pkg), "skip", closed -> { })) {
+            GatewayBundlesTest.service(ConfigurationAdmin.class).getConfiguration(PID, "?").update(new Hashtable<>(
+                    Map.of("url", ddi.url(), "controllerId", MiniDdiServer.CONTROLLER, "gatewayToken",
+                            MiniDdiServer.TOKEN, "service.ranking", RANKING, "minSleepMillis", "100")));
+            for (int i = 0; i < 1200 && pstat.current().update() != UpdateState.VERSION_AVAILABLE; i++) {
+                Thread.sleep(50);
+            }
+            assertEquals(UpdateState.VERSION_AVAILABLE, pstat.current().update(), "validated; feedback: "
+                    + ddi.feedback);
+
+            ddi.cancel();
+            for (int i = 0; i < 400 && (ddi.cancelFeedback.isEmpty() || pstat.current().update() != UpdateState.IDLE);
+                    i++) {
+                Thread.sleep(50);
+            }
+            assertEquals(UpdateState.IDLE, pstat.current().update(), "the package was withdrawn");
+            assertTrue(pstat.history().stream().anyMatch(r -> r.reason().startsWith("withdrawn by hawkbit: ")),
+                    pstat.history().toString());
+            JsonNode answer = ddi.cancelFeedback.get(0);
+            assertEquals("closed", answer.path("status").path("execution").asText(), ddi.cancelFeedback.toString());
+            assertEquals("success", answer.path("status").path("result").path("finished").asText());
+
+            // a client's tm 128: nothing is staged, and the server offers nothing any more. The provider asked for a
+            // check after the cancel, which may still run: then the request is refused, and tried again once idle
+            for (int i = 0; ; i++) {
+                try {
+                    pstat.start(128, null);
+                    break;
+                } catch (PstatRefusedException e) {
+                    if (i == 20) {
+                        throw e;
+                    }
+                    UpdatePathTest.awaitIdle(pstat);
+                }
+            }
+            UpdatePathTest.awaitIdle(pstat);
+            assertEquals(running, UpdatePathTest.device().get("sv").asText(), "the cancelled version never ran");
+        }
+    }
+
+    /** A signed package of {@code version}, its key trusted by the engine (the configuration before is restored). */
+    private static Path signedPackage(String version) throws Exception {
+        KeyPair key = SignedPackages.ecKey();
+        Path pub = SignedPackages.writePublicKey(key, work.resolve("vendor-" + version + ".pem"));
+        var trust = GatewayBundlesTest.service(ConfigurationAdmin.class).getConfiguration(TRUST_PID, "?");
+        if (trustBefore == null) {
+            trustBefore = trust.getProperties();
+        }
+        trust.update(new Hashtable<>(Map.of("keys", pub.toString())));
+        GatewayBundlesTest.awaitTrusted(key.getPublic());
+        return SignedPackages.write(work.resolve("gateway-" + version + ".zip"), key, version,
+                Map.of("files/hawkbit-itest.txt", ("installed from hawkBit, " + version + "\n").getBytes()));
     }
 
     static UpdateProvider awaitProvider() throws Exception {
