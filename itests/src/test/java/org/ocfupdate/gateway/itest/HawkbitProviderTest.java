@@ -79,7 +79,6 @@ class HawkbitProviderTest {
         PstatService pstat = GatewayBundlesTest.service(PstatService.class);
         String next = UpdatePathTest.operationalIdleAndNextVersion(pstat);
         Path pkg = signedPackage(next);
-        ConfigurationAdmin ca = GatewayBundlesTest.service(ConfigurationAdmin.class);
         server = new MiniDdiServer(next, Files.readAllBytes(pkg), closed -> {
             try {
                 svWhenClosed = UpdatePathTest.device().get("sv").asText();
@@ -89,9 +88,7 @@ class HawkbitProviderTest {
         });
 
         // when the gateway becomes a target of the server, the forced action runs without any tm
-        ca.getConfiguration(PID, "?").update(new Hashtable<>(Map.of("url", server.url(), "controllerId",
-                MiniDdiServer.CONTROLLER, "gatewayToken", MiniDdiServer.TOKEN, "service.ranking", RANKING,
-                "minSleepMillis", "100")));
+        connect(server);
         awaitProvider();
         // until the action is closed and the state machine is back in idle (an installation of one file can be over
         // between two polls, so waiting to see "upgrading" would miss it)
@@ -127,9 +124,7 @@ class HawkbitProviderTest {
         String running = UpdatePathTest.device().get("sv").asText();
         Path pkg = signedPackage(next);
         try (MiniDdiServer ddi = new MiniDdiServer(next, Files.readAllBytes(pkg), "skip", closed -> { })) {
-            GatewayBundlesTest.service(ConfigurationAdmin.class).getConfiguration(PID, "?").update(new Hashtable<>(
-                    Map.of("url", ddi.url(), "controllerId", MiniDdiServer.CONTROLLER, "gatewayToken",
-                            MiniDdiServer.TOKEN, "service.ranking", RANKING, "minSleepMillis", "100")));
+            connect(ddi);
             for (int i = 0; i < 1200 && pstat.current().update() != UpdateState.VERSION_AVAILABLE; i++) {
                 Thread.sleep(50);
             }
@@ -164,6 +159,13 @@ class HawkbitProviderTest {
             UpdatePathTest.awaitIdle(pstat);
             assertEquals(running, UpdatePathTest.device().get("sv").asText(), "the cancelled version never ran");
         }
+    }
+
+    /** Makes the gateway a target of {@code ddi}: the hawkBit provider, ranked above the others, polls it. */
+    private static void connect(MiniDdiServer ddi) throws Exception {
+        GatewayBundlesTest.service(ConfigurationAdmin.class).getConfiguration(PID, "?").update(new Hashtable<>(
+                Map.of("url", ddi.url(), "controllerId", MiniDdiServer.CONTROLLER, "gatewayToken", MiniDdiServer.TOKEN,
+                        "service.ranking", RANKING, "minSleepMillis", "100")));
     }
 
     /** A signed package of {@code version}, its key trusted by the engine (the configuration before is restored). */

@@ -580,8 +580,7 @@ public final class UpdateMachine {
      */
     Answer withdraw(UpdateStore.Fields f, Event.CancelRequested c) {
         Engine.Staged pkg = staged;
-        if (c.by() == null || pkg == null || f.state() != UpdateState.VERSION_AVAILABLE
-                || !c.by().equals(pkg.provider())) {
+        if (c.by() == null || pkg == null || !c.by().equals(pkg.provider())) { // staged: only in version_available
             return Answer.refused("no check or validation runs");
         }
         String reason = "withdrawn by " + c.by() + ": " + c.reason();

@@ -266,10 +266,7 @@ class TransitionsTest {
         engine.restaged = STAGED; // served by "fake"
         MemoryStore store = new MemoryStore();
         store.fields = new UpdateStore.Fields(UpdateState.VERSION_AVAILABLE, 0, null, 0, "1.1.0", null);
-        History history = new History(dir.resolve("history"));
-        UpdateMachine m = new UpdateMachine(store, engine, history, UpdateMachine.Settings.autoInstall(false),
-                new CheckSchedule(null, UpdateClock.SYSTEM, new Random(1)), UpdateClock.SYSTEM, Handover.inMemory(),
-                () -> true, Duration.ZERO);
+        UpdateMachine m = machine(store, engine, dir);
         try {
             m.start();
             m.awaitStarted();
@@ -281,7 +278,8 @@ class TransitionsTest {
             assertTrue(m.ask(new Event.CancelRequested("fake", "hawkBit cancelled action 7")).accepted());
             assertEquals("ok | IDLE 0 0 1.1.0 0 | IDLE/0/0/1.1.0", describe("ok", store, 0));
             assertEquals(1, discards.get(), "the staged files were discarded");
-            History.Entry last = history.entries().get(history.entries().size() - 1);
+            List<History.Entry> entries = new History(dir.resolve("history")).entries(); // as machine() keeps it
+            History.Entry last = entries.get(entries.size() - 1);
             assertEquals("withdrawn by fake: hawkBit cancelled action 7", last.reason());
             assertEquals("1.1.0", last.to());
             // nothing is left to install: an installation request now validates afresh instead of installing 1.1.0
