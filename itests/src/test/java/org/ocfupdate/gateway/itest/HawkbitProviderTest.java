@@ -42,6 +42,7 @@ class HawkbitProviderTest {
     static MiniDdiServer server;
     static volatile String svWhenClosed;
     static Dictionary<String, Object> trustBefore;
+    static boolean trustSaved;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -173,8 +174,10 @@ class HawkbitProviderTest {
         KeyPair key = SignedPackages.ecKey();
         Path pub = SignedPackages.writePublicKey(key, work.resolve("vendor-" + version + ".pem"));
         var trust = GatewayBundlesTest.service(ConfigurationAdmin.class).getConfiguration(TRUST_PID, "?");
-        if (trustBefore == null) {
+        if (!trustSaved) {
+            // the state before the class's first test, also when it is "none" (null)
             trustBefore = trust.getProperties();
+            trustSaved = true;
         }
         trust.update(new Hashtable<>(Map.of("keys", pub.toString())));
         GatewayBundlesTest.awaitTrusted(key.getPublic());
