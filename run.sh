@@ -30,10 +30,12 @@ while IFS= read -r line || [ -n "$line" ]; do
       line=${line//@CDS@/$cds}
     else
       # no archive for this jar and JVM yet: this start records one, written when the JVM exits (Ctrl-C, SIGTERM);
-      # the JVM's warnings about the classes it cannot archive are of no use to an operator
+      # the JVM's warnings about the classes it cannot archive are of no use to an operator; the gateway links the
+      # classes its bundles loaded before it stops, so that the archive holds them too (java.lang opened for that)
       rm -f "$root"/gateway-app/target/gateway-*.jsa
       echo "run.sh: recording the class-data archive $cds (written when the gateway stops; later starts are faster)" >&2
-      opts+=("-XX:ArchiveClassesAtExit=$cds" "-Xlog:cds=off")
+      opts+=("-XX:ArchiveClassesAtExit=$cds" "-Xlog:cds=off" "--add-opens=java.base/java.lang=ALL-UNNAMED"
+        "-Dgateway.cds.recording=true")
       continue
     fi
   fi

@@ -29,7 +29,8 @@ if [ ! -f "$cds" ]; then
     home=$(mktemp -d /tmp/shipped-opts.XXXXXX)
     mkdir -p "$home/etc" "$home/tmp"
     printf 'host=127.0.0.1\nport=0\nsecurePort=0\nmulticast=false\n' > "$home/etc/org.ocfupdate.coap.cfg"
-    java "${plain[@]}" "-XX:ArchiveClassesAtExit=$cds" -Xlog:cds=off -Djava.io.tmpdir="$home/tmp" \
+    java "${plain[@]}" "-XX:ArchiveClassesAtExit=$cds" -Xlog:cds=off --add-opens=java.base/java.lang=ALL-UNNAMED \
+        -Dgateway.cds.recording=true -Djava.io.tmpdir="$home/tmp" \
         -Dfelix.fileinstall.enableConfigSave=false -Dgateway.home="$home" -Dorg.osgi.service.http.port=0 \
         -jar "$JAR" </dev/null >"$home/gateway.log" 2>&1 &
     pid=$!

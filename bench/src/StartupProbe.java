@@ -54,7 +54,8 @@ import java.util.stream.Stream;
  * the figures.
  *
  * <p>{@code --variants FILE}: one variant per line, {@code name: options}, where options are JVM options plus the
- * words {@code jar=PATH}, {@code restart} and {@code appcds}; # starts a comment. The variants are measured
+ * words {@code jar=PATH}, {@code restart}, {@code appcds} and {@code record:OPTION} (an option of the recording start
+ * only); # starts a comment. The variants are measured
  * interleaved (round 1 of every variant, then round 2, ...), so that slow drifts of the machine hit all alike, and a
  * table of medians ends the output.
  */
@@ -120,6 +121,8 @@ public final class StartupProbe {
                         v.restart = true;
                     } else if (w.equals("appcds")) {
                         v.appcds = true;
+                    } else if (w.startsWith("record:")) {
+                        v.recordOnly.add(w.substring(7));
                     } else {
                         v.jvm.add(w);
                     }
@@ -163,6 +166,7 @@ public final class StartupProbe {
                 if (v.appcds) {
                     v.archive = work.resolve(v.name.replaceAll("\\W", "_") + ".jsa");
                     List<String> rec = new ArrayList<>(v.jvm);
+                    rec.addAll(v.recordOnly);
                     rec.add("-XX:ArchiveClassesAtExit=" + v.archive);
                     Path home = newHome(work, "appcds-" + v.name);
                     Run r = start(v.jar, home, rec, "record");
@@ -229,6 +233,8 @@ public final class StartupProbe {
         boolean appcds;
         Path archive;
         final List<String> jvm = new ArrayList<>();
+        /** options of the recording start only (appcds), e.g. the launcher's -javaagent */
+        final List<String> recordOnly = new ArrayList<>();
         final List<double[]> results = new ArrayList<>();
 
         /** runs with at most --max-foreign-ms of other processes' CPU; all runs if there is none. */

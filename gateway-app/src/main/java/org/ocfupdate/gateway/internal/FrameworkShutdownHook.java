@@ -44,6 +44,7 @@ public class FrameworkShutdownHook {
     private static void stop(Bundle system) {
         SdNotify.notify("STOPPING=1"); // systemd's Type=notify: the stop has begun
         try {
+            ClassDataRecording.linkLoadedClasses(system);
             system.stop();
             if (system instanceof Framework framework) {
                 framework.waitForStop(STOP_TIMEOUT_MS);
