@@ -26,8 +26,8 @@ final class ClassDataRecording {
     }
 
     /**
-     * Returns how many classes were linked; nothing happens unless this start records the archive. Never throws: the
-     * framework's stop comes next, whatever happens here.
+     * Returns how many classes were linked; nothing happens unless this start records the archive. Runtime
+     * exceptions and linkage errors stay in here (logged, or the class skipped): the framework's stop comes next.
      */
     static int linkLoadedClasses(Bundle system) {
         if (!Boolean.getBoolean(PROPERTY)) {
