@@ -34,7 +34,7 @@ for tool in openssl zip python3 java coap-client-gnutls stdbuf; do
     command -v "$tool" >/dev/null || { echo "usb.sh: $tool is needed (coap-client-gnutls: apt-get install libcoap3-bin)" >&2; exit 2; }
 done
 exec timeout $((RUNS * 60 + 900)) python3 - "$JAR" "$RUNS" "$BIG_MB" <<'EOF'
-import os, socket, struct, subprocess, sys, tempfile, time, shutil, statistics, json, hashlib
+import itertools, os, socket, struct, subprocess, sys, tempfile, time, shutil, statistics, json, hashlib
 
 jar, runs, big_mb = os.path.abspath(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 home = tempfile.mkdtemp(prefix="ocf-usb-bench-")
@@ -176,6 +176,23 @@ def package(out, version, artifact_bytes=None, artifact_file=None):
     shutil.rmtree(work)
     return out
 
+# Every offer carries a version newer than all before: a package of the version already staged (cm 320) is not
+# checked again, so a repeated offer of one version showed no cm 256 and its run failed.
+versions = itertools.count(1)
+
+def next_version():
+    return "1.%d.0" % next(versions)
+
+def refill(img, prep, fstype, name, pkg):
+    """puts pkg as the only package on the image (mounted read-write at prep for that)"""
+    sh("mount", "-t", fstype, "-o", "loop", img, prep)
+    try:
+        shutil.rmtree(os.path.join(prep, "ocf-update"), ignore_errors=True)
+        os.makedirs(os.path.join(prep, "ocf-update"))
+        shutil.copy(pkg, os.path.join(prep, "ocf-update", name))
+    finally:
+        sh("umount", prep)
+
 # ---- the gateway ----
 media = os.path.join(home, "media"); os.makedirs(media)
 etc = os.path.join(home, "etc"); os.makedirs(etc)
@@ -221,9 +238,11 @@ try:
           {k: p.get(k) for k in ("cm", "tm", "dos")}, rss()))
 
     # 1. a medium folder appearing
-    small = package(os.path.join(home, "small.zip"), "1.1.0", os.urandom(64 * 1024))
+    small = package(os.path.join(home, "small.zip"), next_version(), os.urandom(64 * 1024))
     insert = []
     for i in range(runs):
+        if i > 0:
+            small = package(os.path.join(home, "small-%d.zip" % i), next_version(), os.urandom(64 * 1024))
         prep = os.path.join(home, "prep-%d" % i)
         os.makedirs(os.path.join(prep, "ocf-update"))
         shutil.copy(small, os.path.join(prep, "ocf-update", "update.zip"))
@@ -254,10 +273,7 @@ try:
             try:
                 sh(*mkfs, img)
                 prep = os.path.join(home, "prep-img"); os.makedirs(prep, exist_ok=True)
-                sh("mount", "-t", t, "-o", "loop", img, prep)
-                os.makedirs(os.path.join(prep, "ocf-update"))
-                shutil.copy(small, os.path.join(prep, "ocf-update", "update.zip"))
-                sh("umount", prep)
+                refill(img, prep, t, "update.zip", small)
                 fstype = t
                 break
             except (subprocess.CalledProcessError, FileNotFoundError) as e:
@@ -265,6 +281,8 @@ try:
         if fstype:
             time.sleep(1.0)
             for i in range(runs):
+                refill(img, prep, fstype, "update.zip",
+                       package(os.path.join(home, "mount-%d.zip" % i), next_version(), os.urandom(64 * 1024)))
                 settle()
                 t0 = time.monotonic()
                 sh("mount", "-t", fstype, "-o", "loop,ro", img, usb); mounts.append(usb)
@@ -286,8 +304,7 @@ try:
     with open(blob, "wb") as f:
         for _ in range(big_mb):
             f.write(os.urandom(1 << 20))
-    big = package(os.path.join(home, "big.zip"), "1.2.0", artifact_file=blob)
-    os.remove(blob)
+    big = package(os.path.join(home, "big.zip"), next_version(), artifact_file=blob)
     size = os.path.getsize(big)
     medium_dir, loop = os.path.join(home, "bigstick"), False
     os.makedirs(medium_dir)
@@ -309,6 +326,13 @@ try:
     cold = None
     validate, copy_dgst, copy_sync_dgst, checkin = [], [], [], []
     for i in range(big_runs):
+        if i > 0:  # the same bytes under a newer version (see next_version)
+            big = package(os.path.join(home, "big.zip"), next_version(), artifact_file=blob)
+            if loop:
+                refill(img, medium_dir, "ext4", "big.zip", big)
+            else:
+                shutil.copy(big, os.path.join(medium_dir, "ocf-update", "big.zip"))
+            os.remove(big)
         settle()
         cold = drop_caches()
         target = os.path.join(media, "BIG")
@@ -346,6 +370,7 @@ try:
         else:
             os.rename(target, medium_dir)
         time.sleep(1.2)
+    os.remove(blob)
     print("# %d MB package (%d bytes) on %s, page cache %s" % (big_mb, size,
           "an ext4 loop-mounted image" if loop else "a folder", "dropped before each" if cold else "warm"))
     print("# gateway after the %d MB validations: %s; load average %s" % (big_mb, rss(),
