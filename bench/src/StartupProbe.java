@@ -233,7 +233,7 @@ public final class StartupProbe {
         boolean appcds;
         Path archive;
         final List<String> jvm = new ArrayList<>();
-        /** options of the recording start only (appcds), e.g. the launcher's -javaagent */
+        /** options of the recording start only (appcds), e.g. the launchers' --add-opens and -Dgateway.cds.recording */
         final List<String> recordOnly = new ArrayList<>();
         final List<double[]> results = new ArrayList<>();
 

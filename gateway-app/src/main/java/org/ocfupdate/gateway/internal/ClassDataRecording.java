@@ -26,22 +26,21 @@ final class ClassDataRecording {
     }
 
     /**
-     * Returns how many classes were linked; nothing happens unless this start records the archive. Runtime
-     * exceptions and linkage errors stay in here (logged, or the class skipped): the framework's stop comes next.
+     * Does nothing unless this start records the archive. Runtime exceptions and linkage errors stay in here (logged,
+     * or the class skipped): the framework's stop comes next.
      */
-    static int linkLoadedClasses(Bundle system) {
+    static void linkLoadedClasses(Bundle system) {
         if (!Boolean.getBoolean(PROPERTY)) {
-            return 0;
+            return;
         }
         try {
-            return link(system.getBundleContext().getBundles());
+            link(system.getBundleContext().getBundles());
         } catch (RuntimeException e) { // e.g. the framework stopping already (no bundle context)
             LOG.warn("Class-data archive: the bundles' classes were not linked: {}", e.toString());
-            return 0;
         }
     }
 
-    private static int link(Bundle[] bundles) {
+    private static void link(Bundle[] bundles) {
         Method findLoaded;
         try {
             findLoaded = ClassLoader.class.getDeclaredMethod("findLoadedClass", String.class);
@@ -49,7 +48,7 @@ final class ClassDataRecording {
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("{} is set without --add-opens java.base/java.lang=ALL-UNNAMED: the class-data archive holds only"
                     + " the classes linked during this run ({})", PROPERTY, e.toString());
-            return 0;
+            return;
         }
         long start = System.nanoTime();
         int linked = 0;
@@ -74,6 +73,5 @@ final class ClassDataRecording {
         }
         LOG.info("Class-data archive: linked {} classes the bundles had loaded, in {} ms, so that it holds them",
                 linked, (System.nanoTime() - start) / 1_000_000);
-        return linked;
     }
 }

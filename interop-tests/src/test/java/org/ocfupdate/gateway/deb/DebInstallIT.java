@@ -125,8 +125,9 @@ class DebInstallIT {
             // a log4j2 pattern converter: its plugin class is loaded at every start and never linked (the gateway's
             // log pattern does not use it), so before the recording linked it, it never came from the archive
             String converter = " org.apache.logging.log4j.core.pattern.AnsiConverter source: ";
-            assertTrue(Files.readString(classes).contains(converter + "shared objects file"), Files.readString(classes)
-                    .lines().filter(l -> l.contains(converter)).findFirst().orElse("AnsiConverter not loaded"));
+            String loaded = Files.readString(classes);
+            assertTrue(loaded.contains(converter + "shared objects file"), loaded.lines()
+                    .filter(l -> l.contains(converter)).findFirst().orElse("AnsiConverter not loaded"));
 
             Sh.run(APT, "apt-get", "remove", "-y", "-q", PKG).ok("apt-get remove");
             assertFalse(Files.exists(Path.of("/usr/bin/ocf-update-gateway")));
