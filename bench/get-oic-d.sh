@@ -64,7 +64,8 @@ mkdir -p "$WORK/gw/etc" "$WORK/gw/tmp"
 printf 'host=127.0.0.1\nport=0\nsecurePort=0\nmulticast=false\n' > "$WORK/gw/etc/org.ocfupdate.coap.cfg"
 : > "$WORK/gw/gateway.log"   # exists before the first poll: set -e ends the script on a missing file
 # shellcheck disable=SC2086
-# java.io.tmpdir inside the work folder: bnd's launcher unpacks 1.2 MB there at every start
+# java.io.tmpdir inside the work folder for older jars: bnd's launcher unpacked 1.2 MB there at every start (today's
+# gateway puts its temporary files in data/tmp/PID itself)
 $SERVER_CPU timeout "$BUDGET" java -Djava.io.tmpdir="$WORK/gw/tmp" $GATEWAY_OPTS -Dfelix.fileinstall.enableConfigSave=false \
     -Dgateway.home="$WORK/gw" -Dorg.osgi.service.http.port="$(free_tcp_port)" -jar "$JAR" \
     </dev/null >"$WORK/gw/gateway.log" 2>&1 &

@@ -39,7 +39,8 @@ import java.util.stream.Stream;
  * wall time from starting the process to that answer; the gateway's own "Gateway ready ... (N ms after JVM start)";
  * the CPU time the JVM used until the answer; VmRSS and VmHWM from /proc/PID/status {@code --rss-after} seconds
  * after the start. Then SIGTERM, and the home is deleted (unless {@code --keep}). bnd's launcher unpacks 1.2 MB
- * into java.io.tmpdir at every start, hence HOME/tmp.
+ * into the temporary folder at every start: today's gateway.jar into HOME/data/tmp/PID, older ones into
+ * java.io.tmpdir, hence HOME/tmp.
  *
  * <p>{@code --restart}: every measured start is a restart (the home is prepared by one unmeasured start/stop, so the
  * framework storage and SVR state exist, as on a gateway after its first boot). {@code --appcds}: a dynamic AppCDS

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -36,8 +37,10 @@ class RestartIT {
     void restartKeepsIdentityOwnerAndOnboardingState() throws Exception {
         CoapClientCli coap = new CoapClientCli(Files.createDirectories(tmp.resolve("coap")));
         Path home = tmp.resolve("home");
-        gateway = new GatewayProcess(home);
+        Path javaTmp = Files.createDirectories(tmp.resolve("java-tmp"));
+        gateway = new GatewayProcess(home, "-Djava.io.tmpdir=" + javaTmp);
         gateway.start();
+        long firstPid = gateway.process().pid();
 
         CoapClientCli.Result change = coap.post(gateway.uri("/oic/sec/pstat"),
                 Payloads.cbor(Map.of("dos", Map.of("s", 2), "om", 4)));
@@ -50,7 +53,7 @@ class RestartIT {
         int exit = gateway.stop();
         assertEquals(0, exit, "SIGTERM: " + gateway.output());
 
-        gateway = new GatewayProcess(home);
+        gateway = new GatewayProcess(home, "-Djava.io.tmpdir=" + javaTmp);
         gateway.start();
         JsonNode deviceAfter = get(coap, gateway, "/oic/d");
         JsonNode pstatAfter = get(coap, gateway, "/oic/sec/pstat");
@@ -59,5 +62,17 @@ class RestartIT {
         assertEquals(pstat.path("rowneruuid"), pstatAfter.path("rowneruuid"));
         assertEquals(2, pstatAfter.at("/dos/s").intValue(), pstatAfter.toString());
         assertEquals(pstat, pstatAfter, "the whole pstat representation survives the restart");
+
+        // temporary files: bnd's launcher copies Felix and itself there at every start, and the JVM's deletion at
+        // exit never ran (the shutdown hook halts); they now go to data/tmp/PID, and a start deletes the earlier ones
+        assertEquals(0, gateway.stop(), gateway.output());
+        try (var left = Files.list(javaTmp)) {
+            assertEquals(List.of(), left.toList(), "nothing in the java.io.tmpdir given on the command line");
+        }
+        try (var left = Files.list(home.resolve("data/tmp"))) {
+            List<String> names = left.map(p -> p.getFileName().toString()).toList();
+            assertFalse(names.contains(Long.toString(firstPid)), "the first process's folder was deleted: " + names);
+            assertEquals(1, names.size(), "only the last process's folder: " + names);
+        }
     }
 }
