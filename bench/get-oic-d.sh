@@ -7,6 +7,7 @@
 #   PIN=1 bench/get-oic-d.sh                 # server on CPU 0, load generator on CPU 1 (taskset)
 #   GATEWAY_OPTS="-Xmx64m -XX:+UseSerialGC" bench/get-oic-d.sh
 #   GATEWAY_JAR=/path/gateway.jar bench/get-oic-d.sh
+#   GATEWAY_ENV="MALLOC_ARENA_MAX=2" bench/get-oic-d.sh   # environment of the gateway's JVM only
 #
 # Builds nothing. Everything runs on 127.0.0.1 and stops by itself (timeout) if this script is killed.
 # The load generator is bench/src/CoapLoad.java (JDK only, closed loop, one socket per client, CON GET).
@@ -17,6 +18,7 @@ CLIENTS=${CLIENTS:-"1 4 16"}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 GATEWAY_OPTS=${GATEWAY_OPTS:-}
+GATEWAY_ENV=${GATEWAY_ENV:-}
 [ -f "$JAR" ] || { echo "get-oic-d.sh: $JAR not found; build first: mvn -q install -DskipTests" >&2; exit 2; }
 command -v coap-server-notls >/dev/null || { echo "get-oic-d.sh: coap-server-notls missing (apt-get install libcoap3-bin)" >&2; exit 2; }
 command -v coap-client-notls >/dev/null || { echo "get-oic-d.sh: coap-client-notls missing (apt-get install libcoap3-bin)" >&2; exit 2; }
@@ -66,7 +68,7 @@ printf 'host=127.0.0.1\nport=0\nsecurePort=0\nmulticast=false\n' > "$WORK/gw/etc
 # shellcheck disable=SC2086
 # java.io.tmpdir inside the work folder for older jars: bnd's launcher unpacked 1.2 MB there at every start (today's
 # gateway puts its temporary files in data/tmp/PID itself)
-$SERVER_CPU timeout "$BUDGET" java -Djava.io.tmpdir="$WORK/gw/tmp" $GATEWAY_OPTS -Dfelix.fileinstall.enableConfigSave=false \
+$SERVER_CPU timeout "$BUDGET" env $GATEWAY_ENV java -Djava.io.tmpdir="$WORK/gw/tmp" $GATEWAY_OPTS -Dfelix.fileinstall.enableConfigSave=false \
     -Dgateway.home="$WORK/gw" -Dorg.osgi.service.http.port="$(free_tcp_port)" -jar "$JAR" \
     </dev/null >"$WORK/gw/gateway.log" 2>&1 &
 GW_PID=$!
@@ -97,7 +99,7 @@ timeout 20 coap-client-notls -m get -B 5 -o "$WORK/cs-oic-d.cbor" "coap://127.0.
 cmp -s "$WORK/oic-d.cbor" "$WORK/cs-oic-d.cbor" || { echo "coap-server does not serve the same /oic/d payload" >&2; exit 1; }
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# gateway: $JAR on 127.0.0.1:$GW_PORT (JVM options: ${GATEWAY_OPTS:-none}); libcoap coap-server-notls on 127.0.0.1:$CS_PORT"
+echo "# gateway: $JAR on 127.0.0.1:$GW_PORT (JVM options: ${GATEWAY_OPTS:-none}; environment: ${GATEWAY_ENV:-inherited}); libcoap coap-server-notls on 127.0.0.1:$CS_PORT"
 echo "# GET /oic/d, payload $SIZE bytes CBOR (content-format 10000) from both; ${DURATION}s measured after ${WARMUP}s warm-up; pinned: ${PIN:-0}"
 
 declare -A R

@@ -1,6 +1,8 @@
 package org.ocfupdate.gateway.internal;
 
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.wiring.BundleWiring;
 import org.slf4j.Logger;
@@ -16,7 +18,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Which classes a loader has loaded is only known to {@code ClassLoader.findLoadedClass}, which is protected: the
  * recording start opens {@code java.lang} for it ({@code --add-opens java.base/java.lang=ALL-UNNAMED}). Asking for a
- * class's declared fields makes the JVM link it without initialising it (no static initialiser runs).
+ * class's public fields makes the JVM link it without initialising it (no static initialiser runs); unlike its
+ * declared fields, it loads few other classes (only the types of public fields) that a normal start would not load.
  */
 final class ClassDataRecording {
     static final String PROPERTY = "gateway.cds.recording";
@@ -51,7 +54,9 @@ final class ClassDataRecording {
             return;
         }
         long start = System.nanoTime();
-        int linked = 0;
+        // all loaded classes first, then link them: a class that only linking loads (a field's type) stays out of the
+        // archive, as it stays out of a normal start
+        List<Class<?>> loaded = new ArrayList<>();
         for (Bundle b : bundles) {
             BundleWiring wiring = b.adapt(BundleWiring.class);
             ClassLoader loader = wiring == null ? null : wiring.getClassLoader();
@@ -63,12 +68,21 @@ final class ClassDataRecording {
                 String name = resource.substring(0, resource.length() - ".class".length()).replace('/', '.');
                 try {
                     if (findLoaded.invoke(loader, name) instanceof Class<?> c) {
-                        c.getDeclaredFields(); // links (and verifies) the class
-                        linked++;
+                        loaded.add(c);
                     }
-                } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-                    // a class whose verification or field types fail: the archive simply goes without it
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    // not asked: the archive goes without it
                 }
+            }
+        }
+        int linked = 0;
+        for (Class<?> c : loaded) {
+            try {
+                // links (and verifies) the class; only public fields get a Field, so few field types are loaded
+                c.getFields();
+                linked++;
+            } catch (LinkageError | RuntimeException e) {
+                // a class whose verification or field types fail: the archive simply goes without it
             }
         }
         LOG.info("Class-data archive: linked {} classes the bundles had loaded, in {} ms, so that it holds them",
