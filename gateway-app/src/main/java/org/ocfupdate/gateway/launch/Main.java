@@ -95,13 +95,17 @@ public final class Main {
             long self = ProcessHandle.current().pid();
             try (var left = Files.list(root)) {
                 for (Path p : left.toList()) {
+                    // ours too: a folder of this PID is from a process before a reboot
                     if (!alive(p.getFileName().toString(), self)) {
-                        deleteTree(p);
+                        try {
+                            deleteTree(p);
+                        } catch (IOException e) {
+                            System.err.println("gateway: cannot delete " + p + ": " + e);
+                        }
                     }
                 }
             }
             Path mine = root.resolve(Long.toString(self));
-            deleteTree(mine); // a process of the same PID before a reboot
             Files.createDirectory(mine);
             System.setProperty("java.io.tmpdir", mine.toString());
         } catch (IOException | RuntimeException e) {

@@ -45,12 +45,16 @@ class PrivateTempTest {
             Path outside = Files.createDirectories(data.resolve("outside"));
             Files.write(outside.resolve("precious"), new byte[10]);
             Files.createSymbolicLink(root.resolve("4000000"), outside);
+            Path mine = Files.createDirectories(root.resolve(Long.toString(ProcessHandle.current().pid())));
+            Files.write(mine.resolve("before-a-reboot.jar"), new byte[10]); // a process of this PID, before a reboot
 
             Main.privateTemp(data);
 
-            Path mine = root.resolve(Long.toString(ProcessHandle.current().pid()));
             assertEquals(mine.toString(), System.getProperty("java.io.tmpdir"));
             assertTrue(Files.isDirectory(mine));
+            try (var mineLeft = Files.list(mine)) {
+                assertEquals(0, mineLeft.count(), "this process's folder starts empty");
+            }
             try (var left = Files.list(root)) {
                 assertEquals(List.of(liveDir.getFileName().toString(), mine.getFileName().toString()).stream().sorted()
                         .toList(), left.map(p -> p.getFileName().toString()).sorted().toList());
