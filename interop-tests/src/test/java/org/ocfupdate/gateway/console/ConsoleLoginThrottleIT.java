@@ -17,6 +17,7 @@ import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.ocfupdate.gateway.interop.GatewayProcess;
 
 /**
@@ -25,6 +26,8 @@ import org.ocfupdate.gateway.interop.GatewayProcess;
  * Its own gateway: the lockout of 127.0.0.1 would disturb every other console test.
  */
 class ConsoleLoginThrottleIT {
+    @TempDir
+    static Path home; // deleted by JUnit after the class
     static GatewayProcess gateway;
     static int httpPort;
     static String user;
@@ -33,7 +36,6 @@ class ConsoleLoginThrottleIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Path home = Files.createTempDirectory("ocf-console-throttle-it");
         httpPort = ConsoleBrowserIT.freeTcpPort();
         gateway = new GatewayProcess(home, "-Dorg.osgi.service.http.port=" + httpPort).start();
         Properties p = new Properties();
