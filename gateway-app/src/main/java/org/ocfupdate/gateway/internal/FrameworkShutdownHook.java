@@ -1,6 +1,7 @@
 package org.ocfupdate.gateway.internal;
 
 import org.ocfupdate.gateway.internal.systemd.SdNotify;
+import org.ocfupdate.gateway.launch.TempFolder;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -28,7 +29,9 @@ public class FrameworkShutdownHook {
     @Activate
     public FrameworkShutdownHook(BundleContext context) {
         Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
-        hook = new Thread(() -> stop(system), "ocf-shutdown-hook");
+        // resolved now: once the framework has stopped, this bundle can load no class of its own
+        Runnable removeTemp = TempFolder::removeOwn;
+        hook = new Thread(() -> stop(system, removeTemp), "ocf-shutdown-hook");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
@@ -41,13 +44,19 @@ public class FrameworkShutdownHook {
         }
     }
 
-    private static void stop(Bundle system) {
+    private static void stop(Bundle system, Runnable removeTemp) {
         SdNotify.notify("STOPPING=1"); // systemd's Type=notify: the stop has begun
         try {
             ClassDataRecording.linkLoadedClasses(system);
             system.stop();
             if (system instanceof Framework framework) {
                 framework.waitForStop(STOP_TIMEOUT_MS);
+            }
+            // the halt skips the JVM's own deletion of temporary files (the launcher's copies of Felix and itself)
+            try {
+                removeTemp.run();
+            } catch (LinkageError e) { // whatever it is, the halt below must come
+                System.err.println("gateway: temporary files not deleted: " + e);
             }
             // a bundle that must end the process (update-engine after a rollback it could not make healthy) says so here
             Runtime.getRuntime().halt(Math.max(exitStatus, Integer.getInteger("gateway.exitStatus", 0)));

@@ -3,13 +3,9 @@ package org.ocfupdate.gateway.launch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -55,7 +51,7 @@ public final class Main {
             System.exit(1);
         }
         checkSpaceForFirstStart(data);
-        privateTemp(data);
+        TempFolder.prepare(data);
         try {
             Files.createDirectories(etc); // empty = defaults; FileInstall watches it
         } catch (IOException e) {
@@ -77,73 +73,6 @@ public final class Main {
         }
         Class.forName("aQute.launcher.pre.EmbeddedLauncher").getMethod("main", String[].class)
                 .invoke(null, (Object) args);
-    }
-
-    /**
-     * Points {@code java.io.tmpdir} at {@code data/tmp/PID/}, after deleting what earlier processes left in
-     * {@code data/tmp/}. bnd's launcher copies Felix and itself (1.2 MB) into the temporary folder at every start,
-     * FileInstall makes a folder there, and both ask the JVM to delete them at exit; but the shutdown hook ends the
-     * JVM with {@code Runtime.halt} (for its exit status), which skips that deletion, and a kill -9 skips it
-     * anyway. In /tmp every start left them behind for good (thousands of copies on a test machine; RAM where /tmp
-     * is a tmpfs). Here at most the last start's are kept. A folder per process, so that a second start by mistake
-     * in the same home (refused later by the framework's lock) leaves the running gateway's files alone.
-     */
-    static void privateTemp(Path data) {
-        Path root = data.resolve("tmp");
-        try {
-            Files.createDirectories(root);
-            long self = ProcessHandle.current().pid();
-            try (var left = Files.list(root)) {
-                for (Path p : left.toList()) {
-                    // ours too: a folder of this PID is from a process before a reboot
-                    if (!alive(p.getFileName().toString(), self)) {
-                        try {
-                            deleteTree(p);
-                        } catch (IOException e) {
-                            System.err.println("gateway: cannot delete " + p + ": " + e);
-                        }
-                    }
-                }
-            }
-            Path mine = root.resolve(Long.toString(self));
-            Files.createDirectory(mine);
-            System.setProperty("java.io.tmpdir", mine.toString());
-        } catch (IOException | RuntimeException e) {
-            System.err.println("gateway: temporary files stay in " + System.getProperty("java.io.tmpdir")
-                    + ": cannot use " + root + ": " + e);
-        }
-    }
-
-    private static boolean alive(String name, long self) {
-        try {
-            long pid = Long.parseLong(name);
-            return pid != self && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-        } catch (NumberFormatException e) {
-            return false; // not a process's folder: nothing of ours to keep
-        }
-    }
-
-    /** Deletes a file or a folder with its contents; a symbolic link is deleted, not followed. */
-    static void deleteTree(Path top) throws IOException {
-        if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(top, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     /**

@@ -40,7 +40,6 @@ class RestartIT {
         Path javaTmp = Files.createDirectories(tmp.resolve("java-tmp"));
         gateway = new GatewayProcess(home, "-Djava.io.tmpdir=" + javaTmp);
         gateway.start();
-        long firstPid = gateway.process().pid();
 
         CoapClientCli.Result change = coap.post(gateway.uri("/oic/sec/pstat"),
                 Payloads.cbor(Map.of("dos", Map.of("s", 2), "om", 4)));
@@ -64,15 +63,23 @@ class RestartIT {
         assertEquals(pstat, pstatAfter, "the whole pstat representation survives the restart");
 
         // temporary files: bnd's launcher copies Felix and itself there at every start, and the JVM's deletion at
-        // exit never ran (the shutdown hook halts); they now go to data/tmp/PID, and a start deletes the earlier ones
+        // exit never ran (the shutdown hook halts); they now go to data/tmp/PID, deleted by a clean stop, and a start
+        // deletes what a killed process left
+        Path folders = home.resolve("data/tmp");
+        assertEquals(List.of(Long.toString(gateway.process().pid())), names(folders), "the running process's folder");
+        gateway.process().destroyForcibly().waitFor();
+        gateway = new GatewayProcess(home, "-Djava.io.tmpdir=" + javaTmp);
+        gateway.start();
+        assertEquals(List.of(Long.toString(gateway.process().pid())), names(folders),
+                "the killed process's folder deleted by the next start");
         assertEquals(0, gateway.stop(), gateway.output());
-        try (var left = Files.list(javaTmp)) {
-            assertEquals(List.of(), left.toList(), "nothing in the java.io.tmpdir given on the command line");
-        }
-        try (var left = Files.list(home.resolve("data/tmp"))) {
-            List<String> names = left.map(p -> p.getFileName().toString()).toList();
-            assertFalse(names.contains(Long.toString(firstPid)), "the first process's folder was deleted: " + names);
-            assertEquals(1, names.size(), "only the last process's folder: " + names);
+        assertEquals(List.of(), names(folders), "a clean stop deletes its folder (the first one's too)");
+        assertEquals(List.of(), names(javaTmp), "nothing in the java.io.tmpdir given on the command line");
+    }
+
+    static List<String> names(Path folder) throws Exception {
+        try (var list = Files.list(folder)) {
+            return list.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 }

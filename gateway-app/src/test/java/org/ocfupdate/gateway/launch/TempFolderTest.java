@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code data/tmp}: what dead processes left is deleted at start, what a running one uses is kept. */
-class PrivateTempTest {
+class TempFolderTest {
     @TempDir
     Path data;
     private String tmpdirBefore;
@@ -28,6 +28,7 @@ class PrivateTempTest {
     @AfterEach
     void restore() {
         System.setProperty("java.io.tmpdir", tmpdirBefore);
+        System.clearProperty(TempFolder.PROPERTY);
     }
 
     @Test
@@ -48,7 +49,7 @@ class PrivateTempTest {
             Path mine = Files.createDirectories(root.resolve(Long.toString(ProcessHandle.current().pid())));
             Files.write(mine.resolve("before-a-reboot.jar"), new byte[10]); // a process of this PID, before a reboot
 
-            Main.privateTemp(data);
+            TempFolder.prepare(data);
 
             assertEquals(mine.toString(), System.getProperty("java.io.tmpdir"));
             assertTrue(Files.isDirectory(mine));
@@ -68,11 +69,33 @@ class PrivateTempTest {
     }
 
     @Test
+    void aCleanStopDeletesTheProcesssFolder() throws Exception {
+        TempFolder.prepare(data);
+        Path mine = Path.of(System.getProperty("java.io.tmpdir"));
+        Files.write(Files.createDirectories(mine.resolve("fileinstall-1")).resolve("resource1.jar"), new byte[100]);
+
+        TempFolder.removeOwn();
+
+        assertFalse(Files.exists(mine));
+        assertTrue(Files.isDirectory(data.resolve("tmp")));
+    }
+
+    @Test
+    void withoutMainNothingIsDeleted() throws Exception {
+        Path other = Files.createDirectories(data.resolve("tmp/1"));
+
+        TempFolder.removeOwn(); // the OSGi tests: the bundle runs without gateway.jar's Main
+
+        assertTrue(Files.isDirectory(other));
+    }
+
+    @Test
     void aFolderThatCannotBeMadeLeavesTheTemporaryFolderAsItWas() throws Exception {
         Files.write(data.resolve("tmp"), new byte[1]); // a file where the folder should be
 
-        Main.privateTemp(data);
+        TempFolder.prepare(data);
 
         assertEquals(tmpdirBefore, System.getProperty("java.io.tmpdir"));
+        assertEquals(null, System.getProperty(TempFolder.PROPERTY));
     }
 }
