@@ -20,6 +20,8 @@ import java.util.stream.Stream;
 public final class TempFolder {
     /** The folder {@link #prepare} made for this process; unset when the gateway did not start through Main. */
     static final String PROPERTY = "gateway.tmp";
+    /** Free space {@code data/tmp} needs: the launcher's two copies (1.2 MB) with room to spare. */
+    static final long NEEDED = 8L << 20;
 
     private TempFolder() {
     }
@@ -28,7 +30,8 @@ public final class TempFolder {
      * Deletes what ended processes left in {@code data/tmp/} and points {@code java.io.tmpdir} at a new
      * {@code data/tmp/PID/}, before anything has made a temporary file. A folder per process, so that a second
      * start by mistake in the same home (refused later by the framework's lock) leaves the running gateway's files
-     * alone. When {@code data/tmp/} cannot be used, the temporary folder stays what it was.
+     * alone. When {@code data/tmp/} cannot be used or has less than {@link #NEEDED} free, the temporary folder stays
+     * what it was.
      */
     static void prepare(Path data) {
         Path root = data.resolve("tmp");
@@ -46,6 +49,12 @@ public final class TempFolder {
                         }
                     }
                 }
+            }
+            long free = Files.getFileStore(root).getUsableSpace();
+            if (free < NEEDED) { // a full data disk: the gateway still starts, and serves what it has
+                System.err.println("gateway: temporary files stay in " + System.getProperty("java.io.tmpdir")
+                        + ": " + (free >> 20) + " MB free in " + root);
+                return;
             }
             Path mine = root.resolve(Long.toString(self));
             Files.createDirectory(mine);
