@@ -50,7 +50,7 @@ public final class TempFolder {
                     }
                 }
             }
-            long free = Files.getFileStore(root).getUsableSpace();
+            long free = root.toFile().getUsableSpace(); // one statvfs, where a FileStore reads the mount table
             if (free < NEEDED) { // a full data disk: the gateway still starts, and serves what it has
                 System.err.println("gateway: temporary files stay in " + System.getProperty("java.io.tmpdir")
                         + ": " + (free >> 20) + " MB free in " + root);
